@@ -1,0 +1,75 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from './http/app-env';
+import { notFound, onError, validationHook } from './http/errors';
+import { authenticate } from './http/middleware/auth';
+import { limitBody, requireContentType } from './http/middleware/body';
+import { csrf } from './http/middleware/csrf';
+import { corsMiddleware, securityHeaders } from './http/middleware/headers';
+import { rateLimit } from './http/middleware/rate-limit';
+import { requestContext } from './http/middleware/request-context';
+import { adminRoutes } from './routes/admin';
+import { authRoutes } from './routes/auth';
+import type { RouteDeps } from './routes/deps';
+import { healthRoutes, type Lifecycle } from './routes/health';
+import { userRoutes } from './routes/users';
+import { type AppDeps, createServices } from './services';
+import { DocsPage } from './ui/docs';
+
+export interface AppInstance {
+  app: OpenAPIHono<AppEnv>;
+  services: ReturnType<typeof createServices>;
+  lifecycle: Lifecycle;
+  /** Flushes buffered writes. Closing the database and Redis is the owner's job. */
+  stop(): Promise<void>;
+}
+
+const OPENAPI_INFO = { title: 'Kubegram Server', version: '0.1.0' };
+
+/**
+ * Builds the HTTP application from its dependencies. No I/O happens here, and nothing is read
+ * from the environment: two instances with different dependencies can share one process.
+ */
+export function createApp(deps: AppDeps): AppInstance {
+  const { config, logger } = deps;
+  const services = createServices(deps);
+  const lifecycle: Lifecycle = { shuttingDown: false };
+  const routeDeps: RouteDeps = { services, config };
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.onError(onError);
+  app.notFound(notFound);
+
+  // Order matters: see "Data flow of an authenticated request" in ARCHITECTURE.md.
+  app.use('*', requestContext(logger, config.trustProxy));
+  app.use('*', securityHeaders(config));
+  app.use('*', corsMiddleware(config));
+  app.use('*', limitBody(config.bodyLimitBytes));
+  app.use('/api/*', requireContentType());
+  app.use('*', authenticate(services.authenticator, config.session.cookieName));
+  app.use('*', csrf(config));
+  app.use('/api/public/v1/auth/*', rateLimit(services.rateLimits, services.db));
+  app.use('/api/public/v1/users/*', rateLimit(services.rateLimits, services.db));
+  app.use('/api/v1/*', rateLimit(services.rateLimits, services.db));
+
+  app.route('/api/public/v1/healthz', healthRoutes(deps.database, deps.store, lifecycle));
+  app.route('/api/public/v1/auth', authRoutes(routeDeps));
+  app.route('/api/public/v1/users', userRoutes(routeDeps));
+  app.route('/api/v1/admin', adminRoutes(routeDeps));
+
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });
+  app.get('/docs', (c) => {
+    const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: OPENAPI_INFO });
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    );
+    return c.html(<DocsPage doc={doc as never} />);
+  });
+
+  return {
+    app,
+    services,
+    lifecycle,
+    stop: () => services.stop(),
+  };
+}

@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration is parsed once at start-up from the environment. Nothing else in the
+ * code reads process.env: everything receives the parsed Config through its dependencies,
+ * which is what lets two app instances with different settings live in one test process.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(8090, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  APP_URL: z.url().optional(),
+  CORS_ORIGIN: optionalString,
+  FRONTEND_URL: optionalString,
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalString,
+  DATABASE_POOL_MAX: int(10, 1, 200),
+  REDIS_URL: optionalString,
+  REDIS_HOST: optionalString,
+  REDIS_PORT: int(6379, 1, 65535),
+  REDIS_PASSWORD: optionalString,
+  REDIS_DB: int(0, 0, 15),
+  REDIS_KEY_PREFIX: z.string().default('kubegram:'),
+  ENABLE_HA: bool.default(false),
+  JWT_SECRET: optionalString,
+  GLOBAL_ENCRYPTION_KEY: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL: int(24 * 3600, 60), // seconds
+  SESSION_IDLE_TIMEOUT: int(30 * 60, 60), // seconds
+  PASSWORD_MIN_LENGTH: int(12, 8, 256),
+  BODY_LIMIT_BYTES: int(1024 * 1024, 1024, 100 * 1024 * 1024),
+  ALLOW_REGISTRATION: bool.default(true),
+  TRUST_PROXY: int(0, 0, 10),
+  RATE_LIMIT_MAX_REQUESTS: int(1000, 1),
+  RATE_LIMIT_WINDOW_MS: int(60_000, 1000),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
+  LOGIN_MAX_FAILURES_PER_IP: int(20, 1),
+  LOGIN_FAILURE_WINDOW_SECONDS: int(15 * 60, 1),
+  REGISTER_MAX_PER_IP: int(10, 1),
+  REGISTER_WINDOW_SECONDS: int(3600, 1),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  port: number;
+  host: string;
+  appUrl: string;
+  /** Origins allowed for CORS, CSRF and post-login redirects. */
+  allowedOrigins: string[];
+  /** Development only: any http://localhost:* origin is allowed too. */
+  allowLocalhostOrigins: boolean;
+  dataDir: string;
+  databaseUrl?: string;
+  databasePoolMax: number;
+  redis?: { url?: string; host?: string; port: number; password?: string; db: number };
+  redisKeyPrefix: string;
+  jwtSecret: string;
+  encryptionKey: string;
+  logLevel: Env['LOG_LEVEL'];
+  session: { ttlSeconds: number; idleSeconds: number; cookieName: string; secureCookie: boolean };
+  passwordMinLength: number;
+  bodyLimitBytes: number;
+  allowRegistration: boolean;
+  trustProxy: number;
+  rateLimit: {
+    maxRequests: number;
+    windowMs: number;
+    loginPerAccount: number;
+    loginPerIp: number;
+    loginWindowSeconds: number;
+    registerPerIp: number;
+    registerWindowSeconds: number;
+  };
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+const MIN_SECRET_LENGTH = 32;
+const WEAK_SECRETS = /^(changeme|secret|password|your-|prod-|test|example|default)/i;
+
+function secretProblem(name: string, value: string | undefined): string | undefined {
+  if (!value) return `${name} is required in production`;
+  if (value.length < MIN_SECRET_LENGTH)
+    return `${name} must be at least ${MIN_SECRET_LENGTH} characters`;
+  if (WEAK_SECRETS.test(value) || new Set(value).size < 8)
+    return `${name} looks like a placeholder`;
+  return undefined;
+}
+
+/** Development secrets are generated once and kept under DATA_DIR so sessions survive restarts. */
+function persistedDevSecret(dataDir: string, name: string): string {
+  const file = join(dataDir, 'secrets', name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
+  const value = randomBytes(32).toString('base64url');
+  writeFileSync(file, value, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return value;
+}
+
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`),
+    );
+  }
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === 'production';
+  const problems: string[] = [];
+  const inMemoryTestSecrets = env.NODE_ENV === 'test';
+
+  let jwtSecret = env.JWT_SECRET;
+  let encryptionKey = env.GLOBAL_ENCRYPTION_KEY;
+  if (isProduction) {
+    for (const [name, value] of [
+      ['JWT_SECRET', jwtSecret],
+      ['GLOBAL_ENCRYPTION_KEY', encryptionKey],
+    ] as const) {
+      const problem = secretProblem(name, value);
+      if (problem) problems.push(problem);
+    }
+    if (!env.APP_URL) problems.push('APP_URL is required in production');
+    if (!env.CORS_ORIGIN) problems.push('CORS_ORIGIN is required in production');
+  } else if (inMemoryTestSecrets) {
+    jwtSecret ??= randomBytes(32).toString('base64url');
+    encryptionKey ??= randomBytes(32).toString('base64url');
+  } else {
+    jwtSecret ??= persistedDevSecret(env.DATA_DIR, 'jwt_secret');
+    encryptionKey ??= persistedDevSecret(env.DATA_DIR, 'encryption_key');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const appUrl = (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
+  const allowedOrigins = [
+    ...new Set(
+      [originOf(appUrl), originOf(env.CORS_ORIGIN), originOf(env.FRONTEND_URL)].filter(
+        (o): o is string => Boolean(o),
+      ),
+    ),
+  ];
+  const redisConfigured = Boolean(env.REDIS_URL || env.REDIS_HOST || env.ENABLE_HA);
+
+  return {
+    env: env.NODE_ENV,
+    isProduction,
+    port: env.PORT,
+    host: env.HOST,
+    appUrl,
+    allowedOrigins,
+    allowLocalhostOrigins: !isProduction,
+    dataDir: env.DATA_DIR,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
+    redis: redisConfigured
+      ? {
+          url: env.REDIS_URL,
+          host: env.REDIS_HOST ?? (env.REDIS_URL ? undefined : '127.0.0.1'),
+          port: env.REDIS_PORT,
+          password: env.REDIS_PASSWORD,
+          db: env.REDIS_DB,
+        }
+      : undefined,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    jwtSecret: jwtSecret!,
+    encryptionKey: encryptionKey!,
+    logLevel: env.LOG_LEVEL,
+    session: {
+      ttlSeconds: env.SESSION_TTL,
+      idleSeconds: env.SESSION_IDLE_TIMEOUT,
+      cookieName: isProduction ? '__Host-kubegram_session' : 'kubegram_session',
+      secureCookie: isProduction,
+    },
+    passwordMinLength: env.PASSWORD_MIN_LENGTH,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    allowRegistration: env.ALLOW_REGISTRATION,
+    trustProxy: env.TRUST_PROXY,
+    rateLimit: {
+      maxRequests: env.RATE_LIMIT_MAX_REQUESTS,
+      windowMs: env.RATE_LIMIT_WINDOW_MS,
+      loginPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      loginPerIp: env.LOGIN_MAX_FAILURES_PER_IP,
+      loginWindowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
+      registerPerIp: env.REGISTER_MAX_PER_IP,
+      registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
+    },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}

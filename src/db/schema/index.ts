@@ -1,0 +1,3 @@
+export * from './audit';
+export * from './sessions';
+export * from './users';

@@ -1,0 +1,42 @@
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/** Platform roles, strongest first: admin > manager > team_member (see src/services/policy.ts). */
+export const userRole = pgEnum('user_role', ['admin', 'manager', 'team_member']);
+
+export const users = pgTable(
+  'users',
+  {
+    id: serial('id').primaryKey(),
+    /** Canonical form: trimmed, NFKC-normalised, lower-cased. */
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    avatar: text('avatar'),
+    role: userRole('role').notNull().default('team_member'),
+    /** Primary team; the foreign key arrives with the tenancy tables. */
+    teamId: integer('team_id'),
+    passwordHash: text('password_hash'),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    // One live account per canonical email; a deleted account frees its address.
+    uniqueIndex('users_email_live_uq').on(t.email).where(sql`${t.deletedAt} is null`),
+    index('users_role_idx').on(t.role),
+    index('users_team_idx').on(t.teamId),
+  ],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type UserRole = (typeof userRole.enumValues)[number];

@@ -1,0 +1,104 @@
+import { z } from '@hono/zod-openapi';
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import { AppError, type ErrorCode, type FieldIssue, STATUS_BY_CODE } from '../lib/errors';
+import type { AppEnv } from './app-env';
+
+/** The error envelope of API.md. Never carries a stack, SQL or a secret. */
+export function errorResponse(
+  c: Context,
+  code: ErrorCode,
+  message: string,
+  details?: unknown,
+  status: number = STATUS_BY_CODE[code],
+) {
+  const body: Record<string, unknown> = {
+    error: message,
+    code,
+    timestamp: new Date().toISOString(),
+    requestId: c.get('requestId'),
+  };
+  if (details !== undefined) body.details = details;
+  return c.json(body, status as ContentfulStatusCode);
+}
+
+export function zodIssues(error: ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(root)',
+    message: issue.message,
+  }));
+}
+
+/** @hono/zod-openapi's defaultHook: a failed schema is a 400 VALIDATION_FAILED with paths. */
+export function validationHook(
+  result: { success: boolean; error?: unknown; target?: string },
+  c: Context,
+) {
+  if (result.success) return;
+  const issues = zodIssues(result.error as ZodError);
+  return errorResponse(c, 'VALIDATION_FAILED', 'Request validation failed', issues);
+}
+
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  if (err instanceof AppError) {
+    for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+    return errorResponse(c, err.code, err.message, err.details, err.status);
+  }
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return errorResponse(c, 'PAYLOAD_TOO_LARGE', 'Request body too large');
+    if (err.status === 400 && /json/i.test(err.message)) {
+      return errorResponse(c, 'INVALID_JSON', 'Request body is not valid JSON');
+    }
+    if (err.status === 401) return errorResponse(c, 'UNAUTHENTICATED', 'Authentication required');
+    if (err.status < 500) {
+      const code: ErrorCode = err.status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED';
+      return errorResponse(c, code, err.message || 'Bad request', undefined, err.status);
+    }
+  }
+  c.get('logger')?.error({ err }, 'unhandled error');
+  return errorResponse(c, 'INTERNAL', 'Internal server error');
+};
+
+export const notFound: NotFoundHandler<AppEnv> = (c) =>
+  errorResponse(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
+
+export const errorSchema = z
+  .object({
+    error: z.string(),
+    code: z.string(),
+    timestamp: z.string(),
+    requestId: z.string().optional(),
+    details: z.unknown().optional(),
+  })
+  .openapi('Error');
+
+const DESCRIPTIONS: Partial<Record<number, string>> = {
+  400: 'Invalid request (VALIDATION_FAILED, INVALID_JSON)',
+  401: 'Missing or invalid credentials',
+  402: 'Company token balance too low',
+  403: 'Not allowed',
+  404: 'Not found (also for resources of other tenants)',
+  409: 'Conflict',
+  413: 'Body too large',
+  415: 'Unsupported content type',
+  429: 'Rate limited (see Retry-After)',
+  500: 'Internal error',
+  503: 'Dependency unavailable',
+};
+
+/** OpenAPI `responses` entries for error statuses, from the same table the handler uses. */
+export function errorResponses(...statuses: number[]) {
+  const out: Record<
+    number,
+    { description: string; content: { 'application/json': { schema: typeof errorSchema } } }
+  > = {};
+  for (const status of [400, 429, 500, ...statuses]) {
+    out[status] = {
+      description: DESCRIPTIONS[status] ?? 'Error',
+      content: { 'application/json': { schema: errorSchema } },
+    };
+  }
+  return out;
+}

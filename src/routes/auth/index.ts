@@ -1,0 +1,19 @@
+import type { RouteDeps } from '../deps';
+import { router } from '../deps';
+import { loginRoute } from './login';
+import { logoutRoute } from './logout';
+import { meRoute } from './me';
+import { providersRoute } from './providers';
+import { registerRoute } from './register';
+import { sessionRoutes } from './sessions';
+
+/** Mounted at /api/public/v1/auth. */
+export function authRoutes(deps: RouteDeps) {
+  return router()
+    .route('/', registerRoute(deps))
+    .route('/', loginRoute(deps))
+    .route('/', logoutRoute(deps))
+    .route('/', meRoute())
+    .route('/', providersRoute())
+    .route('/', sessionRoutes(deps));
+}

@@ -1,0 +1,31 @@
+import { createRoute } from '@hono/zod-openapi';
+import { errorResponses } from '../../http/errors';
+import { authOf, requireAuth } from '../../http/middleware/auth';
+import { requestMeta } from '../../http/request-meta';
+import { messageBody } from '../../http/respond';
+import { clearSessionCookie } from '../../http/session-cookie';
+import type { RouteDeps } from '../deps';
+import { router } from '../deps';
+
+const route = createRoute({
+  method: 'post',
+  path: '/logout',
+  tags: ['auth'],
+  summary: 'Revoke the current session and clear the cookie',
+  middleware: [requireAuth] as const,
+  responses: {
+    200: { description: 'Signed out', content: { 'application/json': { schema: messageBody } } },
+    ...errorResponses(401),
+  },
+});
+
+export function logoutRoute({ services, config }: RouteDeps) {
+  return router().openapi(route, async (c) => {
+    const auth = authOf(c);
+    if (auth.kind === 'session') {
+      await services.accounts.logout(auth.user.id, auth.sessionId, requestMeta(c));
+    }
+    clearSessionCookie(c, config);
+    return c.json({ message: 'Logged out' }, 200);
+  });
+}

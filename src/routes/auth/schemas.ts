@@ -1,0 +1,34 @@
+import { z } from '@hono/zod-openapi';
+import { PASSWORD_MAX_LENGTH } from '../../services/auth/credentials';
+
+export const userSchema = z
+  .object({
+    id: z.string().openapi({ example: '123' }),
+    email: z.string().openapi({ example: 'user@example.com' }),
+    name: z.string(),
+    avatar: z.string().nullable(),
+    role: z.enum(['admin', 'manager', 'team_member']),
+    teamId: z.string().nullable(),
+  })
+  .openapi('User');
+
+export const sessionResponse = z
+  .object({ user: userSchema, sessionId: z.string() })
+  .openapi('SessionResponse');
+
+export const credentialsBody = z.object({
+  email: z.string().min(1).max(320).openapi({ example: 'user@example.com' }),
+  password: z
+    .string()
+    .min(1)
+    .max(PASSWORD_MAX_LENGTH * 4),
+});
+
+export const registerBody = credentialsBody.extend({
+  name: z.string().trim().min(1).max(200).openapi({ example: 'Ada Lovelace' }),
+});
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});

@@ -1,0 +1,135 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errorResponses } from '../../http/errors';
+import { authOf, requireAuth, requireRole } from '../../http/middleware/auth';
+import { requestMeta } from '../../http/request-meta';
+import { envelope, idParam, ok, okPage, pagedEnvelope, pageQuery } from '../../http/respond';
+import { publicUserRecord } from '../../services/users/user-service';
+import { jsonBody } from '../auth/schemas';
+import type { RouteDeps } from '../deps';
+import { router } from '../deps';
+
+const role = z.enum(['admin', 'manager', 'team_member']);
+const userRecord = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    avatar: z.string().nullable(),
+    role,
+    teamId: z.string().nullable(),
+    disabled: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('UserRecord');
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['users'],
+  summary: 'List users (admin)',
+  middleware: [requireAuth, requireRole('admin')] as const,
+  request: {
+    query: z.object({
+      ...pageQuery,
+      role: role.optional(),
+      email: z.string().max(320).optional(),
+      sort: z
+        .enum(['id', '-id', 'email', '-email', 'name', '-name', 'createdAt', '-createdAt'])
+        .optional(),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Users',
+      content: { 'application/json': { schema: pagedEnvelope(userRecord) } },
+    },
+    ...errorResponses(401, 403),
+  },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['users'],
+  summary: 'Get a user (admin, or yourself)',
+  middleware: [requireAuth] as const,
+  request: { params: idParam },
+  responses: {
+    200: { description: 'User', content: { 'application/json': { schema: envelope(userRecord) } } },
+    ...errorResponses(401, 404),
+  },
+});
+
+const patchBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    avatar: z.url().max(2048).nullable(),
+    role,
+    disabled: z.boolean(),
+  })
+  .partial()
+  .openapi('UserPatch');
+
+const update = createRoute({
+  method: 'patch',
+  path: '/{id}',
+  tags: ['users'],
+  summary: 'Update a user',
+  description:
+    "Yourself: name and avatar. Admin: also role and disabled. Role change and disable revoke the user's sessions at once.",
+  middleware: [requireAuth] as const,
+  request: { params: idParam, body: jsonBody(patchBody) },
+  responses: {
+    200: {
+      description: 'Updated',
+      content: { 'application/json': { schema: envelope(userRecord) } },
+    },
+    ...errorResponses(401, 403, 404, 409),
+  },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  tags: ['users'],
+  summary: 'Delete a user (admin; soft delete)',
+  middleware: [requireAuth, requireRole('admin')] as const,
+  request: { params: idParam },
+  responses: {
+    200: {
+      description: 'Deleted',
+      content: { 'application/json': { schema: envelope(z.object({ id: z.string() })) } },
+    },
+    ...errorResponses(401, 403, 404, 409),
+  },
+});
+
+/** Mounted at /api/public/v1/users. */
+export function userRoutes({ services }: RouteDeps) {
+  return router()
+    .openapi(list, async (c) => {
+      const query = c.req.valid('query');
+      const { rows, total } = await services.users.list(query);
+      return okPage(c, rows.map(publicUserRecord), query, total);
+    })
+    .openapi(get, async (c) => {
+      const row = await services.users.get(authOf(c).user, Number(c.req.valid('param').id));
+      return ok(c, publicUserRecord(row));
+    })
+    .openapi(update, async (c) => {
+      const id = Number(c.req.valid('param').id);
+      const row = await services.users.update(
+        authOf(c).user,
+        id,
+        c.req.valid('json'),
+        requestMeta(c),
+      );
+      return ok(c, publicUserRecord(row));
+    })
+    .openapi(remove, async (c) => {
+      const id = Number(c.req.valid('param').id);
+      await services.users.remove(authOf(c).user, id, requestMeta(c));
+      return ok(c, { id: String(id) });
+    });
+}

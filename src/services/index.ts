@@ -1,0 +1,43 @@
+import type { Logger } from 'pino';
+import type { SharedStore } from '../cache/shared-store';
+import type { Config } from '../config';
+import type { DatabaseHandle } from '../db/client';
+import type { Clock } from '../lib/clock';
+import { AccountService } from './auth/account-service';
+import { Authenticator, sessionResolver } from './auth/authenticator';
+import { RateLimits } from './rate-limits';
+import { OwnSessions } from './sessions/own-sessions';
+import { SessionService } from './sessions/session-service';
+import { UserService } from './users/user-service';
+
+/** Everything the app is built from; passed in, never imported as singletons. */
+export interface AppDeps {
+  config: Config;
+  database: DatabaseHandle;
+  store: SharedStore;
+  logger: Logger;
+  clock: Clock;
+}
+
+export function createServices(deps: AppDeps) {
+  const { config, database, store, logger, clock } = deps;
+  const db = database.db;
+  const sessions = new SessionService(db, store, config, clock, logger);
+  const rateLimits = new RateLimits(store, config);
+  const authenticator = new Authenticator([sessionResolver(sessions)]);
+  return {
+    db,
+    sessions,
+    rateLimits,
+    authenticator,
+    accounts: new AccountService(db, sessions, rateLimits, config),
+    ownSessions: new OwnSessions(db, sessions),
+    users: new UserService(db, sessions, clock),
+    /** Flushes buffered writes; called once at shutdown. */
+    async stop() {
+      await sessions.stop();
+    },
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,114 @@
+import {
+  type IRateLimiterStoreOptions,
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
+import type { SharedStore } from '../cache/shared-store';
+import type { Config } from '../config';
+
+export interface LimitState {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+  allowed: boolean;
+  /** True for the first request refused in a window: the moment a lockout starts. */
+  firstRejection: boolean;
+}
+
+/**
+ * Every limiter lives in Redis when Redis is configured, so a limit holds across instances;
+ * each has an in-memory insurance limiter that takes over while Redis is unreachable.
+ */
+function limiter(store: SharedStore, keyPrefix: string, points: number, duration: number) {
+  const memory = new RateLimiterMemory({ keyPrefix, points, duration });
+  if (!store.redis) return memory;
+  const options: IRateLimiterStoreOptions = {
+    storeClient: store.redis,
+    keyPrefix: `rl:${keyPrefix}`,
+    points,
+    duration,
+    insuranceLimiter: memory,
+  };
+  return new RateLimiterRedis(options);
+}
+
+function stateOf(res: RateLimiterRes, points: number, allowed: boolean): LimitState {
+  return {
+    limit: points,
+    remaining: Math.max(0, res.remainingPoints),
+    resetSeconds: Math.ceil(res.msBeforeNext / 1000),
+    allowed,
+    firstRejection: !allowed && res.consumedPoints === points + 1,
+  };
+}
+
+async function consume(l: RateLimiterAbstract, key: string): Promise<LimitState> {
+  try {
+    return stateOf(await l.consume(key), l.points, true);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) return stateOf(rejection, l.points, false);
+    // The store failed and no insurance answered: fail open rather than lock everyone out.
+    return {
+      limit: l.points,
+      remaining: l.points,
+      resetSeconds: 0,
+      allowed: true,
+      firstRejection: false,
+    };
+  }
+}
+
+/** Seconds until the key may try again, or 0 when it is not blocked. */
+async function blockedFor(l: RateLimiterAbstract, key: string): Promise<number> {
+  const res = await l.get(key).catch(() => null);
+  if (!res || res.consumedPoints < l.points) return 0;
+  return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+}
+
+export class RateLimits {
+  private readonly loginAccount: RateLimiterAbstract;
+  private readonly loginIp: RateLimiterAbstract;
+  private readonly register: RateLimiterAbstract;
+  private readonly requests: RateLimiterAbstract;
+
+  constructor(store: SharedStore, config: Config) {
+    const r = config.rateLimit;
+    this.loginAccount = limiter(store, 'login_acct', r.loginPerAccount, r.loginWindowSeconds);
+    this.loginIp = limiter(store, 'login_ip', r.loginPerIp, r.loginWindowSeconds);
+    this.register = limiter(store, 'register', r.registerPerIp, r.registerWindowSeconds);
+    this.requests = limiter(store, 'req', r.maxRequests, Math.ceil(r.windowMs / 1000));
+  }
+
+  /** Seconds the login must wait, checked before the password is even looked at. */
+  async loginBlockedFor(email: string, ip: string): Promise<number> {
+    const [account, address] = await Promise.all([
+      blockedFor(this.loginAccount, `${email}|${ip}`),
+      blockedFor(this.loginIp, ip),
+    ]);
+    return Math.max(account, address);
+  }
+
+  /** Counts a failed login; returns true when this failure used up the allowance (a lockout). */
+  async loginFailed(email: string, ip: string): Promise<boolean> {
+    const [account, address] = await Promise.all([
+      consume(this.loginAccount, `${email}|${ip}`),
+      consume(this.loginIp, ip),
+    ]);
+    return account.remaining === 0 || address.remaining === 0;
+  }
+
+  /** A successful login clears that account's failures from that address. */
+  async loginSucceeded(email: string, ip: string): Promise<void> {
+    await this.loginAccount.delete(`${email}|${ip}`).catch(() => {});
+  }
+
+  registerAttempt(ip: string): Promise<LimitState> {
+    return consume(this.register, ip);
+  }
+
+  request(key: string): Promise<LimitState> {
+    return consume(this.requests, key);
+  }
+}

@@ -1,0 +1,55 @@
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Database } from '../../db/client';
+
+/**
+ * Collects "session seen at" updates and writes them in one statement per flush, so an
+ * authenticated request never waits on a database write.
+ */
+export class TouchBuffer {
+  private pending = new Map<string, number>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly idleSeconds: number,
+    private readonly logger: Logger,
+    flushEveryMs = 5000,
+  ) {
+    this.timer = setInterval(() => void this.flush(), flushEveryMs);
+    this.timer.unref?.();
+  }
+
+  add(sessionId: string, seenAt: number): void {
+    this.pending.set(sessionId, seenAt);
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending];
+    this.pending = new Map();
+    const rows = sql.join(
+      batch.map(([id, seen]) => sql`(${id}::uuid, ${new Date(seen).toISOString()}::timestamptz)`),
+      sql`, `,
+    );
+    try {
+      await this.db.execute(sql`
+        update sessions s
+           set last_seen_at = greatest(s.last_seen_at, v.seen),
+               idle_expires_at = greatest(s.idle_expires_at, v.seen + make_interval(secs => ${this.idleSeconds}))
+          from (values ${rows}) as v(id, seen)
+         where s.id = v.id and s.revoked_at is null`);
+    } catch (err) {
+      this.logger.warn(
+        { err: (err as Error).message, count: batch.length },
+        'session touch failed',
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+}
