@@ -23,6 +23,7 @@ export interface AppInstance {
   stop(): Promise<void>;
 }
 
+const HEALTH_PREFIX = '/api/public/v1/healthz';
 const OPENAPI_INFO = { title: 'Kubegram Server', version: '0.1.0' };
 
 /**
@@ -47,11 +48,13 @@ export function createApp(deps: AppDeps): AppInstance {
   app.use('/api/*', requireContentType());
   app.use('*', authenticate(services.authenticator, config.session.cookieName));
   app.use('*', csrf(config));
-  app.use('/api/public/v1/auth/*', rateLimit(services.rateLimits, services.db));
-  app.use('/api/public/v1/users/*', rateLimit(services.rateLimits, services.db));
-  app.use('/api/v1/*', rateLimit(services.rateLimits, services.db));
+  const limiter = rateLimit(services.rateLimits, services.db);
+  // Health probes are exempt: load balancers poll them.
+  app.use('/api/*', (c, next) =>
+    c.req.path.startsWith(HEALTH_PREFIX) ? next() : limiter(c, next),
+  );
 
-  app.route('/api/public/v1/healthz', healthRoutes(deps.database, deps.store, lifecycle));
+  app.route(HEALTH_PREFIX, healthRoutes(deps.database, deps.store, lifecycle));
   app.route('/api/public/v1/auth', authRoutes(routeDeps));
   app.route('/api/public/v1/users', userRoutes(routeDeps));
   app.route('/api/v1/admin', adminRoutes(routeDeps));

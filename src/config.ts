@@ -38,6 +38,8 @@ const envSchema = z.object({
   ENABLE_HA: bool.default(false),
   JWT_SECRET: optionalString,
   GLOBAL_ENCRYPTION_KEY: optionalString,
+  /** Comma-separated earlier keys, still accepted for decryption during a key rotation. */
+  GLOBAL_ENCRYPTION_KEY_PREVIOUS: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL: int(24 * 3600, 60), // seconds
   SESSION_IDLE_TIMEOUT: int(30 * 60, 60), // seconds
@@ -74,6 +76,7 @@ export interface Config {
   redisKeyPrefix: string;
   jwtSecret: string;
   encryptionKey: string;
+  previousEncryptionKeys: string[];
   logLevel: Env['LOG_LEVEL'];
   session: { ttlSeconds: number; idleSeconds: number; cookieName: string; secureCookie: boolean };
   passwordMinLength: number;
@@ -196,6 +199,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     jwtSecret: jwtSecret!,
     encryptionKey: encryptionKey!,
+    previousEncryptionKeys: (env.GLOBAL_ENCRYPTION_KEY_PREVIOUS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
     logLevel: env.LOG_LEVEL,
     session: {
       ttlSeconds: env.SESSION_TTL,

@@ -3,6 +3,7 @@ import type { SharedStore } from '../cache/shared-store';
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/client';
 import type { Clock } from '../lib/clock';
+import { Encryptor } from '../lib/encryption';
 import { AccountService } from './auth/account-service';
 import { Authenticator, sessionResolver } from './auth/authenticator';
 import { RateLimits } from './rate-limits';
@@ -25,8 +26,10 @@ export function createServices(deps: AppDeps) {
   const sessions = new SessionService(db, store, config, clock, logger);
   const rateLimits = new RateLimits(store, config);
   const authenticator = new Authenticator([sessionResolver(sessions)]);
+  const encryptor = new Encryptor(config.encryptionKey, config.previousEncryptionKeys);
   return {
     db,
+    encryptor,
     sessions,
     rateLimits,
     authenticator,
