@@ -64,7 +64,10 @@ const get = createRoute({
 const patchBody = z
   .object({
     name: z.string().trim().min(1).max(200),
-    avatar: z.url().max(2048).nullable(),
+    avatar: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .nullable(),
     role,
     disabled: z.boolean(),
   })
