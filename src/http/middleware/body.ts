@@ -20,8 +20,7 @@ export function requireContentType(
   return async (c, next) => {
     if (BODY_METHODS.has(c.req.method)) {
       const length = c.req.header('content-length');
-      const hasBody =
-        (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+      const hasBody = length !== undefined ? length !== '0' : c.req.raw.body !== null;
       const type = c.req.header('content-type') ?? '';
       if (hasBody && !allowed.test(type)) {
         return errorResponse(
