@@ -88,11 +88,10 @@ describe('error envelope', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
       body: stream,
-      // @ts-expect-error Bun/undici option for streamed request bodies
       duplex: 'half',
-    });
+    } as RequestInit);
     expect(res.status).toBe(413);
-    expect((await res.json()).code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await res.json()) as { code: string }).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   test('an internal failure is a 500 without internals', async () => {
