@@ -173,7 +173,12 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Shar
     },
     async close() {
       closing = true;
-      await Promise.allSettled([cmd.quit(), sub.quit()]);
+      // QUIT politely when connected; a connection that is down would wait forever.
+      await Promise.allSettled(
+        [cmd, sub].map((conn) =>
+          conn.status === 'ready' ? Promise.race([conn.quit(), Bun.sleep(500)]) : undefined,
+        ),
+      );
       cmd.disconnect();
       sub.disconnect();
     },

@@ -47,6 +47,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
+  probe.on('error', () => {});
   for (let i = 0; i < 100; i++) {
     const ok = await probe
       .connect()
@@ -64,7 +65,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
     url,
     port,
     kill: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
       await exited;

@@ -97,6 +97,7 @@ export class UserService {
     if (Object.keys(changes).length === 0) return before;
 
     const losesAccess = changes.role !== undefined || changes.disabledAt instanceof Date;
+    let revoked: string[] = [];
     const after = await this.db.transaction(async (tx) => {
       if (before.role === 'admin' && (changes.role || changes.disabledAt)) {
         await this.assertAnotherAdmin(tx, id);
@@ -106,11 +107,11 @@ export class UserService {
         .set({ ...changes, updatedAt: new Date(this.clock.now()) })
         .where(eq(users.id, id))
         .returning();
-      if (losesAccess) await this.sessions.revokeAllForUser(tx, id);
+      if (losesAccess) revoked = await this.sessions.revokeAllForUser(tx, id);
       await this.auditChanges(tx, actor, before, row!, meta);
       return row!;
     });
-    await this.sessions.invalidate({ userId: id });
+    await this.sessions.invalidate({ hashes: revoked, userId: id });
     return after;
   }
 

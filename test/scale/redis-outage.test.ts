@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { spawn } from 'node:child_process';
+import { call } from '../helpers/http';
+import { type PrivateRedis, redisServerBinary, startPrivateRedis } from '../helpers/private-redis';
+import { createUser, STRONG_PASSWORD } from '../helpers/seed';
+import { createTestApp, type TestApp } from '../helpers/test-app';
+
+/** Kills a private redis-server mid-test: requests must keep authenticating from the database. */
+let redis: PrivateRedis | undefined;
+let t: TestApp;
+
+beforeAll(async () => {
+  redis = await startPrivateRedis();
+  if (redis) t = await createTestApp({ redisUrl: redis.url });
+});
+afterAll(async () => {
+  await t?.close();
+  await redis?.kill();
+});
+
+const ready = async () => (await call(t, 'GET', '/api/public/v1/healthz/ready')).body;
+
+describe('Redis outage', () => {
+  test('requests keep working, readiness degrades, the instance reconnects', async () => {
+    if (!redis) return console.log('[skip] redis-server binary missing: outage test not run');
+    const user = await createUser(t);
+    expect((await ready()).redis).toBe('connected');
+    expect((await call(t, 'GET', '/api/public/v1/auth/me', { bearer: user.token })).status).toBe(
+      200,
+    );
+
+    await redis.kill();
+    await Bun.sleep(200);
+    const outageStarted = performance.now();
+
+    const me = await call(t, 'GET', '/api/public/v1/auth/me', { bearer: user.token });
+    expect(me.status).toBe(200);
+    const login = await call(t, 'POST', '/api/public/v1/auth/login', {
+      body: { email: user.email, password: STRONG_PASSWORD },
+    });
+    expect(login.status).toBe(200);
+    expect(
+      (await call(t, 'GET', '/api/public/v1/auth/me', { bearer: login.setToken })).status,
+    ).toBe(200);
+    // Revocation still holds while Redis is away: the database answers.
+    expect(
+      (await call(t, 'POST', '/api/public/v1/auth/logout', { bearer: login.setToken })).status,
+    ).toBe(200);
+    expect(
+      (await call(t, 'GET', '/api/public/v1/auth/me', { bearer: login.setToken })).status,
+    ).toBe(401);
+    console.log(
+      `requests during the outage took ${(performance.now() - outageStarted).toFixed(0)} ms in all`,
+    );
+    const degraded = await call(t, 'GET', '/api/public/v1/healthz/ready');
+    expect(degraded.status).toBe(200);
+    expect(degraded.body).toMatchObject({ status: 'ok', database: 'connected', redis: 'degraded' });
+
+    // Bring Redis back on the same port: the instance reconnects by itself.
+    const child = spawn(
+      redisServerBinary()!,
+      ['--port', String(redis.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    try {
+      const started = performance.now();
+      while (performance.now() - started < 5000 && (await ready()).redis !== 'connected')
+        await Bun.sleep(100);
+      expect((await ready()).redis).toBe('connected');
+      expect((await call(t, 'GET', '/api/public/v1/auth/me', { bearer: user.token })).status).toBe(
+        200,
+      );
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+});

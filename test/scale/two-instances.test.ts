@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { call } from '../helpers/http';
+import { type PrivateRedis, startPrivateRedis } from '../helpers/private-redis';
+import { createUser, STRONG_PASSWORD } from '../helpers/seed';
+import {
+  createTestApp,
+  createTestDatabase,
+  type TestApp,
+  type TestDatabase,
+} from '../helpers/test-app';
+
+/**
+ * Two app instances in one process sharing one database and one Redis, as two replicas behind a
+ * load balancer would. Uses TEST_DATABASE_URL / TEST_REDIS_URL when set; otherwise one shared
+ * PGlite and a private redis-server.
+ */
+let database: TestDatabase;
+let privateRedis: PrivateRedis | undefined;
+let a: TestApp;
+let b: TestApp;
+let redisUrl: string | undefined;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  redisUrl = process.env.TEST_REDIS_URL;
+  if (!redisUrl) {
+    privateRedis = await startPrivateRedis();
+    redisUrl = privateRedis?.url;
+  }
+  if (!redisUrl) return;
+  const prefix = `kgtest:pair:${Date.now()}:`;
+  a = await createTestApp({ database: database.handle, redisUrl, redisPrefix: prefix });
+  b = await createTestApp({ database: database.handle, redisUrl, redisPrefix: prefix });
+});
+
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await database.drop();
+  await privateRedis?.kill();
+});
+
+const ME = '/api/public/v1/auth/me';
+
+/** Polls until the status changes to `want`, returning how long it took. */
+async function msUntil(app: TestApp, token: string, want: number, limitMs = 3000) {
+  const started = performance.now();
+  while (performance.now() - started < limitMs) {
+    if ((await call(app, 'GET', ME, { bearer: token })).status === want)
+      return performance.now() - started;
+    await Bun.sleep(20);
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+describe('two instances sharing PostgreSQL/PGlite and Redis', () => {
+  test('login on A, /me on B, logout on B: A refuses within 1 s', async () => {
+    if (!redisUrl) return console.log('[skip] no Redis available for the two-instance test');
+    const user = await createUser(a);
+    const login = await call(a, 'POST', '/api/public/v1/auth/login', {
+      body: { email: user.email, password: STRONG_PASSWORD },
+    });
+    const token = login.setToken!;
+    // Warm both instances' in-process caches first: the revocation must beat a cached entry.
+    expect((await call(a, 'GET', ME, { bearer: token })).status).toBe(200);
+    expect((await call(b, 'GET', ME, { bearer: token })).status).toBe(200);
+    expect((await call(a, 'GET', ME, { bearer: token })).status).toBe(200);
+
+    expect((await call(b, 'POST', '/api/public/v1/auth/logout', { bearer: token })).status).toBe(
+      200,
+    );
+    const took = await msUntil(a, token, 401);
+    console.log(`revocation reached the other instance in ${took.toFixed(1)} ms`);
+    expect(took).toBeLessThan(1000);
+  });
+
+  test('a role change on A ends the sessions cached on B within 1 s', async () => {
+    if (!redisUrl) return console.log('[skip] no Redis available for the two-instance test');
+    const admin = await createUser(a, { role: 'admin' });
+    const user = await createUser(a);
+    expect((await call(b, 'GET', ME, { bearer: user.token })).status).toBe(200);
+    const res = await call(a, 'PATCH', `/api/public/v1/users/${user.id}`, {
+      bearer: admin.token,
+      body: { role: 'manager' },
+    });
+    expect(res.status).toBe(200);
+    expect(await msUntil(b, user.token, 401)).toBeLessThan(1000);
+  });
+
+  test('a profile change on A is visible on B at once', async () => {
+    if (!redisUrl) return console.log('[skip] no Redis available for the two-instance test');
+    const user = await createUser(a);
+    expect((await call(b, 'GET', ME, { bearer: user.token })).body.user.name).not.toBe('Renamed');
+    await call(a, 'PATCH', `/api/public/v1/users/${user.id}`, {
+      bearer: user.token,
+      body: { name: 'Renamed' },
+    });
+    const started = performance.now();
+    let name = '';
+    while (performance.now() - started < 1000 && name !== 'Renamed') {
+      name = (await call(b, 'GET', ME, { bearer: user.token })).body.user.name;
+      await Bun.sleep(20);
+    }
+    expect(name).toBe('Renamed');
+  });
+
+  test('rate limits hold across instances', async () => {
+    if (!redisUrl) return console.log('[skip] no Redis available for the two-instance test');
+    const user = await createUser(a);
+    for (let i = 0; i < 5; i++) {
+      const app = i % 2 === 0 ? a : b;
+      const res = await call(app, 'POST', '/api/public/v1/auth/login', {
+        body: { email: user.email, password: 'wrong-password-x' },
+        ip: '10.77.0.1',
+      });
+      expect(res.status).toBe(401);
+    }
+    const res = await call(b, 'POST', '/api/public/v1/auth/login', {
+      body: { email: user.email, password: STRONG_PASSWORD },
+      ip: '10.77.0.1',
+    });
+    expect(res.status).toBe(429);
+  });
+});
