@@ -106,7 +106,7 @@ describe('error envelope', () => {
       timestamp: expect.any(String),
       requestId: expect.any(String),
     });
-    await broken.store.close();
+    await broken.close();
   });
 });
 
