@@ -55,6 +55,8 @@ const envSchema = z.object({
   REGISTER_MAX_PER_IP: int(10, 1),
   REGISTER_WINDOW_SECONDS: int(3600, 1),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
+  /** Anonymous callers may list company ids and names (issue #4). */
+  PUBLIC_COMPANY_DIRECTORY: bool.default(true),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -93,6 +95,8 @@ export interface Config {
     registerWindowSeconds: number;
   };
   shutdownTimeoutMs: number;
+  /** Anonymous callers may list companies (id and name only). */
+  publicCompanyDirectory: boolean;
 }
 
 export class ConfigError extends Error {
@@ -224,5 +228,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    publicCompanyDirectory: env.PUBLIC_COMPANY_DIRECTORY,
   };
 }

@@ -9,6 +9,7 @@ import { Authenticator, sessionResolver } from './auth/authenticator';
 import { RateLimits } from './rate-limits';
 import { OwnSessions } from './sessions/own-sessions';
 import { SessionService } from './sessions/session-service';
+import { TenancyService } from './tenancy';
 import { UserService } from './users/user-service';
 
 /** Everything the app is built from; passed in, never imported as singletons. */
@@ -36,6 +37,16 @@ export function createServices(deps: AppDeps) {
     accounts: new AccountService(db, sessions, rateLimits, config),
     ownSessions: new OwnSessions(db, sessions),
     users: new UserService(db, sessions, clock),
+    tenancy: new TenancyService(
+      {
+        db,
+        clock,
+        appUrl: config.appUrl,
+        // Memberships change users.team_id, which cached identities carry.
+        onUserChanged: (userId) => sessions.invalidate({ userId }),
+      },
+      { publicCompanyDirectory: config.publicCompanyDirectory },
+    ),
     /** Flushes buffered writes; called once at shutdown. */
     async stop() {
       await sessions.stop();

@@ -31,3 +31,177 @@ export function writableUserFields(actor: AuthUser, targetId: number): ReadonlyS
   if (actor.id === targetId) return new Set(['name', 'avatar']);
   return new Set();
 }
+
+/* ───────────────────────── Tenancy ─────────────────────────
+ * Companies → organizations → teams → projects. Membership rows give a role at each level;
+ * this section turns them into effective levels and answers every tenancy question. The table
+ * in docs/permissions.md is rendered from TENANCY_RULES (test/tenancy/permissions-doc.test.ts
+ * fails when they differ), and the SQL list filters in services/tenancy/scope.ts use the role
+ * sets exported here.
+ */
+
+export type MemberRole = 'owner' | 'admin' | 'member';
+export type TeamRole = 'maintainer' | 'member';
+
+/** Who the caller is relative to one resource, as loaded by services/tenancy/standing.ts. */
+export interface Standing {
+  platform: UserRole | 'anonymous';
+  company: MemberRole | null;
+  organization: MemberRole | null;
+  team: TeamRole | null;
+  /** The caller created the project in question. */
+  creator?: boolean;
+  /** The project in question is public. */
+  publicProject?: boolean;
+}
+
+export const MEMBER_RANK: Record<MemberRole, number> = { owner: 3, admin: 2, member: 1 };
+export const TEAM_RANK: Record<TeamRole, number> = { maintainer: 2, member: 1 };
+/** Membership roles that manage the level they are held at. */
+export const MANAGING_ROLES: readonly MemberRole[] = ['owner', 'admin'];
+
+/**
+ * A platform manager manages the companies and organizations they belong to: a plain
+ * membership counts as admin for them. A platform admin is owner everywhere.
+ */
+export function effectiveCompanyRole(s: Standing): MemberRole | null {
+  if (s.platform === 'admin') return 'owner';
+  if (s.company === 'member' && s.platform === 'manager') return 'admin';
+  return s.company;
+}
+
+/** Company owners/admins hold the same role in every organization of their company. */
+export function effectiveOrganizationRole(s: Standing): MemberRole | null {
+  const company = effectiveCompanyRole(s);
+  const fromCompany = company && company !== 'member' ? company : null;
+  let own = s.organization;
+  if (own === 'member' && s.platform === 'manager') own = 'admin';
+  if (!fromCompany) return own;
+  if (!own) return fromCompany;
+  return MEMBER_RANK[fromCompany] >= MEMBER_RANK[own] ? fromCompany : own;
+}
+
+/** Organization owners/admins maintain every team of their organization. */
+export function effectiveTeamRole(s: Standing): TeamRole | null {
+  const org = effectiveOrganizationRole(s);
+  if (org === 'owner' || org === 'admin') return 'maintainer';
+  return s.team;
+}
+
+const managesCompany = (s: Standing) => {
+  const r = effectiveCompanyRole(s);
+  return r === 'owner' || r === 'admin';
+};
+const managesOrganization = (s: Standing) => {
+  const r = effectiveOrganizationRole(s);
+  return r === 'owner' || r === 'admin';
+};
+const signedIn = (s: Standing) => s.platform !== 'anonymous';
+
+export interface TenancyRule {
+  /** Human wording for docs/permissions.md. */
+  label: string;
+  allows(s: Standing): boolean;
+}
+
+/**
+ * Every tenancy action and who may perform it. A caller who fails the `*.read` rule of a
+ * resource gets 404 for everything on it; one who can read but fails another rule gets 403.
+ */
+export const TENANCY_RULES = {
+  'company.list': { label: 'list companies (id + name directory)', allows: () => true },
+  'company.create': { label: 'create a company (becomes owner)', allows: signedIn },
+  'company.read': { label: 'read a company', allows: (s) => effectiveCompanyRole(s) !== null },
+  'company.readFull': {
+    label: 'see billing fields (stripeCustomerId)',
+    allows: managesCompany,
+  },
+  'company.update': { label: 'update a company', allows: managesCompany },
+  'company.delete': { label: 'delete a company (cascades)', allows: managesCompany },
+  'company.setTokens': { label: 'set `tokens` directly', allows: (s) => s.platform === 'admin' },
+  'company.members.read': {
+    label: 'list company members',
+    allows: (s) => effectiveCompanyRole(s) !== null,
+  },
+  'company.members.manage': { label: 'add/change/remove company members', allows: managesCompany },
+  'organization.create': { label: 'create an organization', allows: managesCompany },
+  'organization.read': {
+    label: 'read an organization',
+    allows: (s) => effectiveOrganizationRole(s) !== null,
+  },
+  'organization.update': {
+    label: 'update an organization',
+    allows: (s) => managesCompany(s) || effectiveOrganizationRole(s) === 'owner',
+  },
+  'organization.delete': { label: 'delete an organization (cascades)', allows: managesCompany },
+  'organization.members.read': {
+    label: 'list organization members',
+    allows: (s) => effectiveOrganizationRole(s) !== null,
+  },
+  'organization.members.manage': {
+    label: 'add/change/remove organization members',
+    allows: managesOrganization,
+  },
+  'team.create': { label: 'create a team', allows: managesOrganization },
+  'team.read': { label: 'read a team', allows: (s) => effectiveTeamRole(s) !== null },
+  'team.update': { label: 'update a team', allows: managesOrganization },
+  'team.delete': { label: 'delete a team (cascades)', allows: managesOrganization },
+  'team.members.read': {
+    label: 'list team members',
+    allows: (s) => effectiveTeamRole(s) !== null,
+  },
+  'team.members.manage': {
+    label: 'add/change/remove team members',
+    allows: (s) => effectiveTeamRole(s) === 'maintainer',
+  },
+  'project.read': {
+    label: 'read a project (public ones: anyone)',
+    allows: (s) => s.publicProject === true || effectiveTeamRole(s) !== null,
+  },
+  'project.create': {
+    label: 'create a project in the team',
+    allows: (s) => effectiveTeamRole(s) !== null,
+  },
+  'project.update': { label: 'update a project', allows: (s) => effectiveTeamRole(s) !== null },
+  'project.delete': {
+    label: 'delete a project (its creator, or a maintainer)',
+    allows: (s) =>
+      effectiveTeamRole(s) === 'maintainer' ||
+      (s.creator === true && effectiveTeamRole(s) !== null),
+  },
+  'invitation.accept': {
+    label: 'accept an invitation addressed to your email',
+    allows: signedIn,
+  },
+} satisfies Record<string, TenancyRule>;
+
+export type TenancyAction = keyof typeof TENANCY_RULES;
+
+export function can(s: Standing, action: TenancyAction): boolean {
+  return TENANCY_RULES[action].allows(s);
+}
+
+/** The roles a caller may hand out at a level: never one above their own. */
+export function canGrantMemberRole(granter: MemberRole | null, role: MemberRole): boolean {
+  return granter !== null && MEMBER_RANK[granter] >= MEMBER_RANK[role];
+}
+
+export function canGrantTeamRole(granter: TeamRole | null, role: TeamRole): boolean {
+  return granter !== null && TEAM_RANK[granter] >= TEAM_RANK[role];
+}
+
+/** Whether a caller may change or remove a member who currently holds `current`. */
+export function canManageMemberHolding(granter: MemberRole | null, current: MemberRole): boolean {
+  return canGrantMemberRole(granter, current);
+}
+
+/** Fields of a company a caller may write; anything else in a body is refused (mass assignment). */
+export function writableCompanyFields(s: Standing): ReadonlySet<string> {
+  const fields = new Set<string>();
+  if (can(s, 'company.update')) {
+    fields.add('name');
+    fields.add('stripeCustomerId');
+  }
+  if (can(s, 'company.setTokens')) fields.add('tokens');
+  return fields;
+}

@@ -1,3 +1,4 @@
 export * from './audit';
 export * from './sessions';
+export * from './tenancy';
 export * from './users';

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   index,
   integer,
   pgEnum,
@@ -9,6 +10,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { teams } from './tenancy';
 
 /** Platform roles, strongest first: admin > manager > team_member (see src/services/policy.ts). */
 export const userRole = pgEnum('user_role', ['admin', 'manager', 'team_member']);
@@ -22,8 +24,8 @@ export const users = pgTable(
     name: text('name').notNull(),
     avatar: text('avatar'),
     role: userRole('role').notNull().default('team_member'),
-    /** Primary team; the foreign key arrives with the tenancy tables. */
-    teamId: integer('team_id'),
+    /** Primary team (see services/tenancy/members.ts); cleared when that membership ends. */
+    teamId: integer('team_id').references((): AnyPgColumn => teams.id, { onDelete: 'set null' }),
     passwordHash: text('password_hash'),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

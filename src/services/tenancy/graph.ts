@@ -1,0 +1,58 @@
+import type { ProjectGraph } from '../../db/schema';
+import { ValidationError } from '../../lib/errors';
+
+/** Limits that keep one project's graph a reasonable JSONB value. */
+export const GRAPH_LIMITS = { nodes: 2_000, edges: 10_000, bytes: 512 * 1024, idLength: 200 };
+
+/**
+ * A graph is `{nodes: [{id, …}], edges: [{source, target, …}]}`: node ids unique, every edge
+ * between existing nodes. Extra properties are kept (the UI stores positions and settings).
+ * `path` prefixes the field paths of errors (`graph`, or `spec.graph` for manifests).
+ */
+export function validateGraph(value: unknown, path = 'graph'): ProjectGraph {
+  const fail = (at: string, message: string): never => {
+    throw new ValidationError('Invalid graph', [{ path: at, message }]);
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail(path, 'Expected an object with nodes and edges');
+  }
+  const size = JSON.stringify(value).length;
+  if (size > GRAPH_LIMITS.bytes) fail(path, `Graph exceeds ${GRAPH_LIMITS.bytes} bytes`);
+  const graph = value as Record<string, unknown>;
+  const nodes = graph.nodes ?? [];
+  const edges = graph.edges ?? [];
+  if (!Array.isArray(nodes)) return fail(`${path}.nodes`, 'Expected an array');
+  if (!Array.isArray(edges)) return fail(`${path}.edges`, 'Expected an array');
+  if (nodes.length > GRAPH_LIMITS.nodes)
+    fail(`${path}.nodes`, `At most ${GRAPH_LIMITS.nodes} nodes`);
+  if (edges.length > GRAPH_LIMITS.edges)
+    fail(`${path}.edges`, `At most ${GRAPH_LIMITS.edges} edges`);
+  const ids = new Set<string>();
+  nodes.forEach((node, i) => {
+    const at = `${path}.nodes.${i}`;
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) {
+      fail(at, 'Expected an object');
+    }
+    const id = (node as { id?: unknown }).id;
+    if (typeof id !== 'string' || id.length === 0 || id.length > GRAPH_LIMITS.idLength) {
+      fail(
+        `${at}.id`,
+        `Expected a non-empty string of at most ${GRAPH_LIMITS.idLength} characters`,
+      );
+    }
+    if (ids.has(id as string)) fail(`${at}.id`, `Duplicate node id "${id}"`);
+    ids.add(id as string);
+  });
+  edges.forEach((edge, i) => {
+    const at = `${path}.edges.${i}`;
+    if (typeof edge !== 'object' || edge === null || Array.isArray(edge)) {
+      fail(at, 'Expected an object');
+    }
+    for (const end of ['source', 'target'] as const) {
+      const ref = (edge as Record<string, unknown>)[end];
+      if (typeof ref !== 'string') fail(`${at}.${end}`, 'Expected a node id');
+      else if (!ids.has(ref)) fail(`${at}.${end}`, `Unknown node "${ref}"`);
+    }
+  });
+  return { ...graph, nodes, edges } as ProjectGraph;
+}

@@ -1,0 +1,158 @@
+import { and, count, eq, getTableColumns, ilike, isNull, type SQL } from 'drizzle-orm';
+import {
+  type ProjectGraph,
+  type ProjectRow,
+  type ProjectVisibility,
+  projects,
+} from '../../db/schema';
+import { audit } from './audit';
+import {
+  type Actor,
+  changedFields,
+  now,
+  type Queryable,
+  slugify,
+  uniquely,
+  type WriteCall,
+} from './context';
+import { validateGraph } from './graph';
+import { containsPattern, type ListQuery, offsetOf, orderBy } from './listing';
+import { resolveProject, resolveTeam } from './resolve';
+import { projectFilter } from './scope';
+
+export interface ProjectInput {
+  teamId: number;
+  name: string;
+  slug?: string;
+  description?: string | null;
+  visibility?: ProjectVisibility;
+  graph?: unknown;
+}
+export interface ProjectPatch {
+  name?: string;
+  slug?: string;
+  description?: string | null;
+  visibility?: ProjectVisibility;
+  graph?: unknown;
+}
+
+const TAKEN = 'A project with this slug already exists in the team';
+const AUDITED = ['name', 'slug', 'description', 'visibility'] as const;
+
+export async function createProject(call: WriteCall, input: ProjectInput): Promise<ProjectRow> {
+  const { row: team } = await resolveTeam(call.tx, call.actor, input.teamId, 'project.create');
+  const graph: ProjectGraph =
+    input.graph === undefined ? { nodes: [], edges: [] } : validateGraph(input.graph);
+  const row = await uniquely(TAKEN, async () => {
+    const [created] = await call.tx
+      .insert(projects)
+      .values({
+        teamId: team.id,
+        organizationId: team.organizationId,
+        companyId: team.companyId,
+        name: input.name,
+        slug: input.slug ?? slugify(input.name),
+        description: input.description ?? null,
+        visibility: input.visibility ?? 'private',
+        graph,
+        createdBy: call.actor.id,
+      })
+      .returning();
+    return created!;
+  });
+  await audit(call, 'project.created', 'project', row.id, {
+    teamId: String(team.id),
+    after: { name: row.name, slug: row.slug, visibility: row.visibility },
+  });
+  return row;
+}
+
+export async function updateProject(
+  call: WriteCall,
+  id: number,
+  patch: ProjectPatch,
+): Promise<{ row: ProjectRow; changed: boolean }> {
+  const { row: before } = await resolveProject(call.tx, call.actor, id, 'project.update');
+  const changes: Partial<typeof projects.$inferInsert> = {};
+  if (patch.name !== undefined && patch.name !== before.name) changes.name = patch.name;
+  if (patch.slug !== undefined && patch.slug !== before.slug) changes.slug = patch.slug;
+  if (patch.description !== undefined && patch.description !== before.description)
+    changes.description = patch.description;
+  if (patch.visibility !== undefined && patch.visibility !== before.visibility)
+    changes.visibility = patch.visibility;
+  if (patch.graph !== undefined) {
+    const graph = validateGraph(patch.graph);
+    if (JSON.stringify(graph) !== JSON.stringify(before.graph)) changes.graph = graph;
+  }
+  if (Object.keys(changes).length === 0) return { row: before, changed: false };
+  const after = await uniquely(TAKEN, async () => {
+    const [row] = await call.tx
+      .update(projects)
+      .set({ ...changes, updatedAt: now(call.ctx) })
+      .where(and(eq(projects.id, id), eq(projects.companyId, before.companyId)))
+      .returning();
+    return row!;
+  });
+  const details: Record<string, unknown> = changedFields(before, after, AUDITED);
+  // Graphs can be large: the audit row records that it changed and its new size, not both copies.
+  if (changes.graph) {
+    details.graph = { nodes: after.graph.nodes.length, edges: after.graph.edges.length };
+  }
+  await audit(call, 'project.updated', 'project', id, details);
+  return { row: after, changed: true };
+}
+
+export async function deleteProject(call: WriteCall, id: number) {
+  const { row } = await resolveProject(call.tx, call.actor, id, 'project.delete');
+  const at = now(call.ctx);
+  await call.tx
+    .update(projects)
+    .set({ deletedAt: at, updatedAt: at })
+    .where(and(eq(projects.id, id), eq(projects.companyId, row.companyId)));
+  await audit(call, 'project.deleted', 'project', id, {
+    teamId: String(row.teamId),
+    before: { name: row.name, slug: row.slug },
+  });
+}
+
+export async function getProject(q: Queryable, actor: Actor, id: number): Promise<ProjectRow> {
+  return (await resolveProject(q, actor, id)).row;
+}
+
+export interface ProjectListQuery extends ListQuery {
+  companyId?: string;
+  organizationId?: number;
+  teamId?: number;
+  visibility?: ProjectVisibility;
+  name?: string;
+}
+
+const SORTABLE = { name: projects.name, slug: projects.slug, createdAt: projects.createdAt };
+const { graph: _graph, ...SUMMARY_COLUMNS } = getTableColumns(projects);
+
+/**
+ * Public projects for everyone plus those of the caller's teams. Because public projects are
+ * readable by anyone, parent filters here only narrow the visible set: naming a foreign parent
+ * yields its public projects (or none), never a private one and never a 404 that confirms it.
+ */
+export async function listProjects(q: Queryable, actor: Actor, query: ProjectListQuery) {
+  const filters: (SQL | undefined)[] = [isNull(projects.deletedAt), projectFilter(q, actor)];
+  if (query.companyId) filters.push(eq(projects.companyId, query.companyId));
+  if (query.organizationId !== undefined)
+    filters.push(eq(projects.organizationId, query.organizationId));
+  if (query.teamId !== undefined) filters.push(eq(projects.teamId, query.teamId));
+  if (query.visibility) filters.push(eq(projects.visibility, query.visibility));
+  if (query.name) filters.push(ilike(projects.name, containsPattern(query.name)));
+  const where = and(...filters);
+  const [rows, [total]] = await Promise.all([
+    q
+      .select(SUMMARY_COLUMNS)
+      .from(projects)
+      .where(where)
+      .orderBy(...orderBy(query.sort, SORTABLE, 'createdAt', projects.id))
+      .limit(query.limit)
+      .offset(offsetOf(query)),
+    q.select({ value: count() }).from(projects).where(where),
+  ]);
+  return { rows, total: total?.value ?? 0 };
+}
