@@ -11,6 +11,7 @@ import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import type { RouteDeps } from './routes/deps';
 import { healthRoutes, type Lifecycle } from './routes/health';
+import { mountTenancyRoutes } from './routes/tenancy';
 import { userRoutes } from './routes/users';
 import { type AppDeps, createServices } from './services';
 import { DocsPage } from './ui/docs';
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): AppInstance {
   app.route(HEALTH_PREFIX, healthRoutes(deps.database, deps.store, lifecycle));
   app.route('/api/public/v1/auth', authRoutes(routeDeps));
   app.route('/api/public/v1/users', userRoutes(routeDeps));
+  mountTenancyRoutes(app, routeDeps);
   app.route('/api/v1/admin', adminRoutes(routeDeps));
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });

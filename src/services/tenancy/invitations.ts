@@ -12,7 +12,7 @@ export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 export function invitationView(row: InvitationRow, clockNow: number) {
-  const status = row.acceptedAt
+  const status: 'accepted' | 'revoked' | 'expired' | 'pending' = row.acceptedAt
     ? 'accepted'
     : row.revokedAt
       ? 'revoked'

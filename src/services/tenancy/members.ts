@@ -12,6 +12,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { parseEmail } from '../auth/credentials';
 import type { AuthUser } from '../auth/types';
 import {
+  can,
   canGrantMemberRole,
   canGrantTeamRole,
   effectiveCompanyRole,
@@ -24,7 +25,13 @@ import { audit } from './audit';
 import type { Queryable, WriteCall } from './context';
 import type { ListQuery } from './listing';
 import { offsetOf } from './listing';
-import { resolveCompany, resolveOrganization, resolveTeam } from './resolve';
+import {
+  resolveCompany,
+  resolveOrganization,
+  resolveOrganizationBySlug,
+  resolveTeam,
+} from './resolve';
+import { visibleCompanyIds } from './scope';
 
 /**
  * Memberships at the three levels. Joining a level also makes the user a plain member of the
@@ -77,13 +84,16 @@ export async function resolveTarget(
     const { row, standing } = await resolveCompany(q, actor, id, action);
     return { target: { level, companyId: row.id }, standing };
   }
-  const numeric = /^[1-9][0-9]{0,9}$/.test(id) ? Number(id) : 0;
-  if (!numeric || numeric > 2_147_483_647)
-    throw new NotFoundError(level === 'team' ? 'Team' : 'Organization');
+  const numeric = /^[1-9][0-9]{0,9}$/.test(id) && Number(id) <= 2_147_483_647 ? Number(id) : 0;
   if (level === 'organization') {
-    const { row, standing } = await resolveOrganization(q, actor, numeric, action);
+    // The earlier product API addressed organizations by slug: /organizations/{slug}/members.
+    const { row, standing } = numeric
+      ? await resolveOrganization(q, actor, numeric, action)
+      : await resolveOrganizationBySlug(q, actor, id, undefined, visibleCompanyIds);
+    if (!can(standing, action)) throw new ForbiddenError();
     return { target: { level, companyId: row.companyId, organizationId: row.id }, standing };
   }
+  if (!numeric) throw new NotFoundError('Team');
   const { row, standing } = await resolveTeam(q, actor, numeric, action);
   return {
     target: {
