@@ -66,6 +66,7 @@ async function shutdown(signal: string) {
   await instance.stop();
   await Promise.allSettled([database.close(), store.close()]);
   logger.info('stopped');
+  logger.flush();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
