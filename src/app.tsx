@@ -8,9 +8,14 @@ import { corsMiddleware, securityHeaders } from './http/middleware/headers';
 import { rateLimit } from './http/middleware/rate-limit';
 import { requestContext } from './http/middleware/request-context';
 import { adminRoutes } from './routes/admin';
+import { encryptionRoutes } from './routes/admin/encryption-rotate';
+import { oauthConfigListRoutes } from './routes/admin/oauth-config';
+import { oauthConfigItemRoutes } from './routes/admin/oauth-config-item';
 import { authRoutes } from './routes/auth';
 import type { RouteDeps } from './routes/deps';
 import { healthRoutes, type Lifecycle } from './routes/health';
+import { oauthLoginRoutes } from './routes/oauth';
+import { loginPageRoutes } from './routes/oauth/login-page';
 import { mountTenancyRoutes } from './routes/tenancy';
 import { userRoutes } from './routes/users';
 import { type AppDeps, createServices } from './services';
@@ -60,6 +65,11 @@ export function createApp(deps: AppDeps): AppInstance {
   app.route('/api/public/v1/users', userRoutes(routeDeps));
   mountTenancyRoutes(app, routeDeps);
   app.route('/api/v1/admin', adminRoutes(routeDeps));
+  app.route('/api/v1/admin', oauthConfigListRoutes(routeDeps));
+  app.route('/api/v1/admin', oauthConfigItemRoutes(routeDeps));
+  app.route('/api/v1/admin', encryptionRoutes(routeDeps));
+  app.route('/', oauthLoginRoutes(routeDeps));
+  app.route('/', loginPageRoutes(routeDeps));
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });
   app.get('/docs', (c) => {

@@ -57,6 +57,28 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
   /** Anonymous callers may list company ids and names (issue #4). */
   PUBLIC_COMPANY_DIRECTORY: bool.default(true),
+  // Sign-in providers (issue #3). A provider is on when its client id and secret are set.
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  GITLAB_CLIENT_ID: optionalString,
+  GITLAB_CLIENT_SECRET: optionalString,
+  GITLAB_URL: optionalString,
+  OKTA_CLIENT_ID: optionalString,
+  OKTA_CLIENT_SECRET: optionalString,
+  OKTA_DOMAIN: optionalString,
+  /** Comma-separated env provider ids that may create accounts when ALLOW_REGISTRATION=false. */
+  OAUTH_ALLOW_SIGNUP: optionalString,
+  /** Comma-separated env provider ids whose verified emails link to existing accounts. */
+  OAUTH_TRUST_EMAIL: optionalString,
+  OAUTH_HTTP_TIMEOUT_MS: int(5000, 50, 60_000),
+  OAUTH_MAX_RESPONSE_BYTES: int(512 * 1024, 1024, 16 * 1024 * 1024),
+  /** Where a sign-in lands when no (acceptable) redirect was asked for. */
+  LOGIN_REDIRECT_URL: optionalString,
+  /** Test-only stand-ins for fixed upstream endpoints; refused outside NODE_ENV=test. */
+  TEST_GITHUB_URL: optionalString,
+  TEST_GOOGLE_ISSUER: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -97,6 +119,22 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Anonymous callers may list companies (id and name only). */
   publicCompanyDirectory: boolean;
+  oauth: OAuthEnvConfig;
+}
+
+/** Sign-in provider settings read from the environment (see src/services/oauth/env-providers.ts). */
+export interface OAuthEnvConfig {
+  github?: { clientId: string; clientSecret: string };
+  google?: { clientId: string; clientSecret: string };
+  gitlab?: { clientId: string; clientSecret: string; url: string };
+  okta?: { clientId: string; clientSecret: string; domain: string };
+  allowSignup: string[];
+  trustEmail: string[];
+  httpTimeoutMs: number;
+  maxResponseBytes: number;
+  defaultRedirect: string;
+  /** Only ever set when NODE_ENV=test. */
+  testEndpoints?: { githubUrl?: string; googleIssuer?: string };
 }
 
 export class ConfigError extends Error {
@@ -168,6 +206,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     jwtSecret ??= persistedDevSecret(env.DATA_DIR, 'jwt_secret');
     encryptionKey ??= persistedDevSecret(env.DATA_DIR, 'encryption_key');
   }
+  if (env.NODE_ENV !== 'test') {
+    for (const name of ['TEST_GITHUB_URL', 'TEST_GOOGLE_ISSUER'] as const) {
+      if (env[name]) problems.push(`${name} is only allowed when NODE_ENV=test`);
+    }
+  }
+  if (env.OKTA_CLIENT_ID && !env.OKTA_DOMAIN)
+    problems.push('OKTA_DOMAIN is required with OKTA_CLIENT_ID');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const appUrl = (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
@@ -229,5 +274,37 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     publicCompanyDirectory: env.PUBLIC_COMPANY_DIRECTORY,
+    oauth: oauthEnvConfig(env),
+  };
+}
+
+const idList = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+function oauthEnvConfig(env: Env): OAuthEnvConfig {
+  const pair = (id?: string, secret?: string) =>
+    id && secret ? { clientId: id, clientSecret: secret } : undefined;
+  const github = pair(env.GITHUB_CLIENT_ID, env.GITHUB_CLIENT_SECRET);
+  const google = pair(env.GOOGLE_CLIENT_ID, env.GOOGLE_CLIENT_SECRET);
+  const gitlab = pair(env.GITLAB_CLIENT_ID, env.GITLAB_CLIENT_SECRET);
+  const okta = pair(env.OKTA_CLIENT_ID, env.OKTA_CLIENT_SECRET);
+  const isTest = env.NODE_ENV === 'test';
+  return {
+    github,
+    google,
+    gitlab: gitlab && { ...gitlab, url: env.GITLAB_URL ?? 'https://gitlab.com' },
+    okta: okta && env.OKTA_DOMAIN ? { ...okta, domain: env.OKTA_DOMAIN } : undefined,
+    allowSignup: idList(env.OAUTH_ALLOW_SIGNUP),
+    trustEmail: idList(env.OAUTH_TRUST_EMAIL),
+    httpTimeoutMs: env.OAUTH_HTTP_TIMEOUT_MS,
+    maxResponseBytes: env.OAUTH_MAX_RESPONSE_BYTES,
+    defaultRedirect: env.LOGIN_REDIRECT_URL ?? env.FRONTEND_URL ?? '/',
+    testEndpoints:
+      isTest && (env.TEST_GITHUB_URL || env.TEST_GOOGLE_ISSUER)
+        ? { githubUrl: env.TEST_GITHUB_URL, googleIssuer: env.TEST_GOOGLE_ISSUER }
+        : undefined,
   };
 }

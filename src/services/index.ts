@@ -6,6 +6,7 @@ import type { Clock } from '../lib/clock';
 import { Encryptor } from '../lib/encryption';
 import { AccountService } from './auth/account-service';
 import { Authenticator, sessionResolver } from './auth/authenticator';
+import { createOAuthServices } from './oauth';
 import { RateLimits } from './rate-limits';
 import { OwnSessions } from './sessions/own-sessions';
 import { SessionService } from './sessions/session-service';
@@ -47,6 +48,7 @@ export function createServices(deps: AppDeps) {
       },
       { publicCompanyDirectory: config.publicCompanyDirectory },
     ),
+    ...createOAuthServices({ db, store, encryptor, config, logger, sessions }),
     /** Flushes buffered writes; called once at shutdown. */
     async stop() {
       await sessions.stop();

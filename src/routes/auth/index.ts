@@ -2,6 +2,7 @@ import type { RouteDeps } from '../deps';
 import { router } from '../deps';
 import { loginRoute } from './login';
 import { logoutRoute } from './logout';
+import { identityRoutes } from './identities';
 import { meRoute } from './me';
 import { providersRoute } from './providers';
 import { registerRoute } from './register';
@@ -14,6 +15,7 @@ export function authRoutes(deps: RouteDeps) {
     .route('/', loginRoute(deps))
     .route('/', logoutRoute(deps))
     .route('/', meRoute())
-    .route('/', providersRoute())
+    .route('/', providersRoute(deps))
+    .route('/', identityRoutes(deps))
     .route('/', sessionRoutes(deps));
 }

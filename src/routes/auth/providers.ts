@@ -1,8 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { RouteDeps } from '../deps';
 import { router } from '../deps';
 
 const provider = z
-  .object({ id: z.string(), name: z.string(), type: z.string(), loginUrl: z.string() })
+  .object({
+    id: z.string().openapi({ example: 'okta' }),
+    name: z.string().openapi({ example: 'Okta' }),
+    type: z.string().openapi({ example: 'okta' }),
+    loginUrl: z.string().openapi({ example: '/oauth/okta' }),
+  })
   .openapi('AuthProvider');
 
 const route = createRoute({
@@ -10,6 +16,8 @@ const route = createRoute({
   path: '/providers',
   tags: ['auth'],
   summary: 'Ways to sign in on this server',
+  description:
+    'Every enabled sign-in provider (environment- and admin-configured) plus email and password.',
   responses: {
     200: {
       description: 'Enabled providers',
@@ -18,10 +26,17 @@ const route = createRoute({
   },
 });
 
-export function providersRoute() {
-  return router().openapi(route, (c) => {
-    // Email + password is always on for sign-in; registration may be closed separately.
+export function providersRoute({ services }: RouteDeps) {
+  return router().openapi(route, async (c) => {
+    const enabled = await services.oauthProviders.enabled();
     const providers = [
+      ...enabled.map((p) => ({
+        id: p.id,
+        name: p.displayName,
+        type: p.type,
+        loginUrl: `/oauth/${p.id}`,
+      })),
+      // Email + password is always on for sign-in; registration may be closed separately.
       {
         id: 'password',
         name: 'Email and password',

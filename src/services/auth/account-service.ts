@@ -1,16 +1,12 @@
-import { and, count, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Config } from '../../config';
 import type { Database } from '../../db/client';
 import { users } from '../../db/schema';
-import {
-  ConflictError,
-  ForbiddenError,
-  InvalidCredentialsError,
-  RateLimitedError,
-} from '../../lib/errors';
+import { InvalidCredentialsError, RateLimitedError } from '../../lib/errors';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import type { RateLimits } from '../rate-limits';
 import type { SessionService } from '../sessions/session-service';
+import { createAccount } from './account-creation';
 import {
   assertPasswordAcceptable,
   canonicalEmail,
@@ -19,9 +15,6 @@ import {
   verifyPassword,
 } from './credentials';
 import { toAuthUser } from './types';
-
-/** Serialises registrations so exactly one "first account" can become admin. */
-const REGISTRATION_LOCK = 7_310_215;
 
 export interface RegisterInput {
   email: string;
@@ -52,27 +45,12 @@ export class AccountService {
     const passwordHash = await hashPassword(input.password);
 
     return this.db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${REGISTRATION_LOCK})`);
-      const [existing] = await tx.select({ value: count() }).from(users);
-      const isFirst = (existing?.value ?? 0) === 0;
-      if (!isFirst && !this.config.allowRegistration) {
-        throw new ForbiddenError('Registration is closed on this server');
-      }
-      const [taken] = await tx
-        .select({ id: users.id })
-        .from(users)
-        .where(and(eq(users.email, email), isNull(users.deletedAt)));
-      if (taken) throw new ConflictError('An account with this email already exists');
-      const [row] = await tx
-        .insert(users)
-        .values({
-          email,
-          name: input.name.trim(),
-          passwordHash,
-          role: isFirst ? 'admin' : 'team_member',
-        })
-        .returning();
-      const user = toAuthUser(row!);
+      const row = await createAccount(
+        tx,
+        { email, name: input.name, passwordHash },
+        { registrationOpen: this.config.allowRegistration },
+      );
+      const user = toAuthUser(row);
       const { token, session } = await this.sessions.create(tx, user.id, meta);
       await recordAudit(tx, {
         action: 'auth.register',
