@@ -57,6 +57,15 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
   /** Anonymous callers may list company ids and names (issue #4). */
   PUBLIC_COMPANY_DIRECTORY: bool.default(true),
+  // Tokens for machines (issue #5).
+  /** Access JWT signing: ES256 (default) or RS256. */
+  JWT_SIGNING_ALG: z.enum(['ES256', 'RS256']).default('ES256'),
+  JWT_RSA_MODULUS_LENGTH: int(2048, 2048, 8192),
+  /** `aud` of access JWTs; defaults to APP_URL. */
+  JWT_AUDIENCE: optionalString,
+  ACCESS_TOKEN_TTL: int(15 * 60, 30, 24 * 3600), // seconds
+  REFRESH_TOKEN_TTL: int(7 * 24 * 3600, 60), // seconds
+  REFRESH_GRACE_SECONDS: int(10, 0, 300),
   // Sign-in providers (issue #3). A provider is on when its client id and secret are set.
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
@@ -79,9 +88,26 @@ const envSchema = z.object({
   /** Test-only stand-ins for fixed upstream endpoints; refused outside NODE_ENV=test. */
   TEST_GITHUB_URL: optionalString,
   TEST_GOOGLE_ISSUER: optionalString,
+  // Code generation (issue #6). KUBERAG_URL unset: the built-in generator serves every job.
+  KUBERAG_URL: optionalString.pipe(z.url().optional()),
+  KUBERAG_WS_URL: optionalString.pipe(z.url().optional()),
+  KUBERAG_TIMEOUT_MS: int(10_000, 50, 300_000),
+  KUBERAG_RETRY_ATTEMPTS: int(5, 0, 100),
+  KUBERAG_RETRY_DELAY_MS: int(2000, 0, 600_000),
+  KUBERAG_BREAKER_THRESHOLD: int(5, 1, 1000),
+  KUBERAG_BREAKER_COOLDOWN_MS: int(30_000, 50, 3_600_000),
+  GRAPH_MAX_NODES: int(500, 1, 100_000),
+  CODEGEN_TOKEN_ESTIMATE: int(1000, 1),
+  CODEGEN_LEASE_MS: int(15_000, 100, 600_000),
+  CODEGEN_SWEEP_MS: int(5000, 20, 600_000),
+  CODEGEN_POLL_MS: int(5000, 20, 600_000),
+  WS_PING_INTERVAL_MS: int(30_000, 50, 600_000),
+  WS_TICKET_TTL_SECONDS: int(60, 5, 3600),
 });
 
 export type Env = z.infer<typeof envSchema>;
+/** Every variable the server reads; the README documents each (test/ops/readme.test.ts). */
+export const ENV_VARIABLES = Object.keys(envSchema.shape);
 
 export interface Config {
   env: Env['NODE_ENV'];
@@ -117,8 +143,18 @@ export interface Config {
     registerWindowSeconds: number;
   };
   shutdownTimeoutMs: number;
+  codegen: CodegenConfig;
   /** Anonymous callers may list companies (id and name only). */
   publicCompanyDirectory: boolean;
+  /** Machine tokens: access JWTs and refresh tokens (issue #5). */
+  tokens: {
+    signingAlgorithm: 'ES256' | 'RS256';
+    rsaModulusLength: number;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    refreshGraceSeconds: number;
+  };
   oauth: OAuthEnvConfig;
 }
 
@@ -273,7 +309,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    codegen: codegenConfig(env),
     publicCompanyDirectory: env.PUBLIC_COMPANY_DIRECTORY,
+    tokens: {
+      signingAlgorithm: env.JWT_SIGNING_ALG,
+      rsaModulusLength: env.JWT_RSA_MODULUS_LENGTH,
+      audience: env.JWT_AUDIENCE ?? appUrl,
+      accessTtlSeconds: env.ACCESS_TOKEN_TTL,
+      refreshTtlSeconds: env.REFRESH_TOKEN_TTL,
+      refreshGraceSeconds: env.REFRESH_GRACE_SECONDS,
+    },
     oauth: oauthEnvConfig(env),
   };
 }
@@ -306,5 +351,51 @@ function oauthEnvConfig(env: Env): OAuthEnvConfig {
       isTest && (env.TEST_GITHUB_URL || env.TEST_GOOGLE_ISSUER)
         ? { githubUrl: env.TEST_GITHUB_URL, googleIssuer: env.TEST_GOOGLE_ISSUER }
         : undefined,
+  };
+}
+
+/** Code-generation gateway settings (issue #6); see src/clients/kuberag/schema.graphql. */
+export interface CodegenConfig {
+  kuberag?: {
+    url: string;
+    wsUrl?: string;
+    timeoutMs: number;
+    retryAttempts: number;
+    retryDelayMs: number;
+    breakerThreshold: number;
+    breakerCooldownMs: number;
+  };
+  graphMaxNodes: number;
+  /** Tokens reserved when a KubeRAG job is submitted, settled against reported usage. */
+  tokenEstimate: number;
+  /** How long a job's tracking lease lasts without renewal before another instance takes over. */
+  leaseMs: number;
+  sweepMs: number;
+  /** Polling interval when a KubeRAG subscription cannot be kept up. */
+  pollMs: number;
+  wsPingIntervalMs: number;
+  wsTicketTtlSeconds: number;
+}
+
+function codegenConfig(env: Env): CodegenConfig {
+  return {
+    kuberag: env.KUBERAG_URL
+      ? {
+          url: env.KUBERAG_URL,
+          wsUrl: env.KUBERAG_WS_URL,
+          timeoutMs: env.KUBERAG_TIMEOUT_MS,
+          retryAttempts: env.KUBERAG_RETRY_ATTEMPTS,
+          retryDelayMs: env.KUBERAG_RETRY_DELAY_MS,
+          breakerThreshold: env.KUBERAG_BREAKER_THRESHOLD,
+          breakerCooldownMs: env.KUBERAG_BREAKER_COOLDOWN_MS,
+        }
+      : undefined,
+    graphMaxNodes: env.GRAPH_MAX_NODES,
+    tokenEstimate: env.CODEGEN_TOKEN_ESTIMATE,
+    leaseMs: env.CODEGEN_LEASE_MS,
+    sweepMs: env.CODEGEN_SWEEP_MS,
+    pollMs: env.CODEGEN_POLL_MS,
+    wsPingIntervalMs: env.WS_PING_INTERVAL_MS,
+    wsTicketTtlSeconds: env.WS_TICKET_TTL_SECONDS,
   };
 }
