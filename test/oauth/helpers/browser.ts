@@ -32,7 +32,13 @@ export class Browser {
 
   cookieHeader(url: URL): string {
     return this.cookies
-      .filter((c) => c.host === url.host && (url.pathname === c.path || url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`) || c.path === '/'))
+      .filter(
+        (c) =>
+          c.host === url.host &&
+          (url.pathname === c.path ||
+            url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`) ||
+            c.path === '/'),
+      )
       .map((c) => `${c.name}=${c.value}`)
       .join('; ');
   }
@@ -42,7 +48,9 @@ export class Browser {
   }
 
   setCookie(name: string, value: string, path = '/', host = new URL(this.app.config.appUrl).host) {
-    this.cookies = this.cookies.filter((c) => !(c.name === name && c.host === host && c.path === path));
+    this.cookies = this.cookies.filter(
+      (c) => !(c.name === name && c.host === host && c.path === path),
+    );
     this.cookies.push({ name, value, host, path });
   }
 
@@ -69,10 +77,17 @@ export class Browser {
   }
 
   /** One request, no redirect following. */
-  async request(method: string, target: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(
+    method: string,
+    target: string,
+    init: { body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const url = new URL(target, this.appOrigin);
     this.visited.push(url.href);
-    const headers: Record<string, string> = { 'user-agent': 'kubegram-test-browser', ...init.headers };
+    const headers: Record<string, string> = {
+      'user-agent': 'kubegram-test-browser',
+      ...init.headers,
+    };
     const cookie = this.cookieHeader(url);
     if (cookie) headers.cookie = cookie;
     const res =
@@ -84,7 +99,11 @@ export class Browser {
   }
 
   /** Follows redirects like a browser (303 and 302 after POST become GET). */
-  async navigate(target: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}, maxHops = 20): Promise<Page> {
+  async navigate(
+    target: string,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+    maxHops = 20,
+  ): Promise<Page> {
     let page = await this.request(init.method ?? 'GET', target, init);
     for (let hop = 0; hop < maxHops; hop++) {
       const location = page.headers.get('location');
@@ -98,7 +117,11 @@ export class Browser {
    * Follows redirects but stops before the app's callback is requested, so a test can
    * inspect or tamper with the callback URL.
    */
-  async navigateUntil(target: string, stop: (url: URL) => boolean, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Page | URL> {
+  async navigateUntil(
+    target: string,
+    stop: (url: URL) => boolean,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Page | URL> {
     let page = await this.request(init.method ?? 'GET', target, init);
     for (let hop = 0; hop < 20; hop++) {
       const location = page.headers.get('location');
@@ -111,7 +134,11 @@ export class Browser {
   }
 
   /** Submits the first form on the page, with these fields filled in. */
-  async submitForm(page: Page, values: Record<string, string> = {}, stop?: (url: URL) => boolean): Promise<Page | URL> {
+  async submitForm(
+    page: Page,
+    values: Record<string, string> = {},
+    stop?: (url: URL) => boolean,
+  ): Promise<Page | URL> {
     const form = /<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(page.body);
     if (!form) throw new Error(`no form on ${page.url}: ${page.body.slice(0, 300)}`);
     const fields = new URLSearchParams();

@@ -35,7 +35,9 @@ export async function signIn(
 ): Promise<SignInResult & { callback?: URL }> {
   const appOrigin = new URL(t.config.appUrl).origin;
   const stop = (url: URL) =>
-    options.stopAtCallback ? atCallback(url) : url.origin === appOrigin && !url.pathname.startsWith('/oauth/');
+    options.stopAtCallback
+      ? atCallback(url)
+      : url.origin === appOrigin && !url.pathname.startsWith('/oauth/');
   let step: Page | URL = await browser.navigateUntil(start, stop);
   for (let i = 0; i < 5 && !(step instanceof URL); i++) {
     const page: Page = step;

@@ -1,12 +1,16 @@
 import { createServer, type Server } from 'node:http';
-import { exportJWK, generateKeyPair, type JWK, SignJWT, decodeJwt } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import Provider from 'oidc-provider';
 import { freePort } from '../../helpers/private-redis';
 
 /** How the IdP misbehaves, for attack tests. `undefined` means it behaves. */
 export type IdpMode =
   | undefined
-  | { kind: 'tamper-id-token'; claims?: Record<string, unknown>; sign: 'genuine' | 'unknown-key' | 'none' }
+  | {
+      kind: 'tamper-id-token';
+      claims?: Record<string, unknown>;
+      sign: 'genuine' | 'unknown-key' | 'none';
+    }
   | { kind: 'hang'; path: string }
   | { kind: 'huge'; path: string };
 
@@ -28,11 +32,19 @@ export const IDP_CLIENT_SECRET = 'idp-test-client-secret-0123456789abcdef';
  * with its development login and consent forms. A Koa middleware lets tests make it misbehave
  * (forge the ID token, hang, send an oversized document) without touching our code.
  */
-export async function startIdp(options: { redirectUris: string[]; clientId?: string }): Promise<Idp> {
+export async function startIdp(options: {
+  redirectUris: string[];
+  clientId?: string;
+}): Promise<Idp> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const jwk: JWK = { ...(await exportJWK(privateKey)), kid: 'genuine-key', alg: 'RS256', use: 'sig' };
+  const jwk: JWK = {
+    ...(await exportJWK(privateKey)),
+    kid: 'genuine-key',
+    alg: 'RS256',
+    use: 'sig',
+  };
   const stranger = (await generateKeyPair('RS256', { extractable: true })).privateKey;
   const clientId = options.clientId ?? 'kubegram-test';
   const accounts = new Map<string, Record<string, unknown>>();
