@@ -83,6 +83,7 @@ async function openPglite(dataDir?: string): Promise<DatabaseHandle> {
       await db.execute(sql`select 1`);
     },
     close: async () => {
+      if (closed) return;
       closed = true;
       await client.close();
     },
