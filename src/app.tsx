@@ -8,6 +8,7 @@ import { corsMiddleware, securityHeaders } from './http/middleware/headers';
 import { rateLimit } from './http/middleware/rate-limit';
 import { requestContext } from './http/middleware/request-context';
 import { adminRoutes } from './routes/admin';
+import { enforceTokenScopes } from './http/middleware/token-scopes';
 import { encryptionRoutes } from './routes/admin/encryption-rotate';
 import { oauthConfigListRoutes } from './routes/admin/oauth-config';
 import { oauthConfigItemRoutes } from './routes/admin/oauth-config-item';
@@ -20,6 +21,8 @@ import { mountTenancyRoutes } from './routes/tenancy';
 import { userRoutes } from './routes/users';
 import { type AppDeps, createServices } from './services';
 import { DocsPage } from './ui/docs';
+import { adminKeyRoutes, oauthServerRoutes } from './routes/oauth-server';
+import { tokenAuthRoutes } from './routes/tokens';
 
 export interface AppInstance {
   app: OpenAPIHono<AppEnv>;
@@ -58,6 +61,8 @@ export function createApp(deps: AppDeps): AppInstance {
   // Health probes are exempt: load balancers poll them.
   app.use('/api/*', (c, next) =>
     c.req.path.startsWith(HEALTH_PREFIX) ? next() : limiter(c, next),
+  // Scoped credentials (PATs, access JWTs) beyond their scopes: 403 before any route runs.
+  app.use('*', enforceTokenScopes());
   );
 
   app.route(HEALTH_PREFIX, healthRoutes(deps.database, deps.store, lifecycle));
@@ -69,6 +74,10 @@ export function createApp(deps: AppDeps): AppInstance {
   app.route('/api/v1/admin', oauthConfigItemRoutes(routeDeps));
   app.route('/api/v1/admin', encryptionRoutes(routeDeps));
   app.route('/', oauthLoginRoutes(routeDeps));
+  app.route('/api/public/v1/auth', tokenAuthRoutes(routeDeps));
+  app.route('/api/v1/admin/keys', adminKeyRoutes(routeDeps));
+  // OAuth server endpoints (fixed paths) go before the /oauth/{provider} sign-in routes.
+  app.route('/', oauthServerRoutes(routeDeps));
   app.route('/', loginPageRoutes(routeDeps));
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });

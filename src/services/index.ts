@@ -11,6 +11,7 @@ import { RateLimits } from './rate-limits';
 import { OwnSessions } from './sessions/own-sessions';
 import { SessionService } from './sessions/session-service';
 import { TenancyService } from './tenancy';
+import { createTokenServices } from './tokens';
 import { UserService } from './users/user-service';
 
 /** Everything the app is built from; passed in, never imported as singletons. */
@@ -29,6 +30,16 @@ export function createServices(deps: AppDeps) {
   const rateLimits = new RateLimits(store, config);
   const authenticator = new Authenticator([sessionResolver(sessions)]);
   const encryptor = new Encryptor(config.encryptionKey, config.previousEncryptionKeys);
+  const tokens = createTokenServices({
+    db,
+    store,
+    encryptor,
+    config,
+    logger,
+    clock,
+    sessions,
+    authenticator,
+  });
   return {
     db,
     encryptor,
@@ -49,9 +60,11 @@ export function createServices(deps: AppDeps) {
       { publicCompanyDirectory: config.publicCompanyDirectory },
     ),
     ...createOAuthServices({ db, store, encryptor, config, logger, sessions }),
+    tokens,
     /** Flushes buffered writes; called once at shutdown. */
     async stop() {
       await sessions.stop();
+      await tokens.stop();
     },
   };
 }

@@ -3,3 +3,4 @@ export * from './oauth';
 export * from './sessions';
 export * from './tenancy';
 export * from './users';
+export * from './tokens';

@@ -65,6 +65,27 @@ export class AccountService {
   }
 
   async login(input: LoginInput, meta: RequestMeta) {
+    const user = await this.verifyCredentials(input, meta);
+    const { token, session } = await this.db.transaction(async (tx) => {
+      const created = await this.sessions.create(tx, user.id, meta);
+      await recordAudit(tx, {
+        action: 'auth.login',
+        userId: user.id,
+        resourceType: 'session',
+        resourceId: created.session.id,
+        details: { provider: 'password' },
+        ...meta,
+      });
+      return created;
+    });
+    return { user, token, sessionId: session.id };
+  }
+
+  /**
+   * Email + password check with the login rate limits and failure auditing, shared by every
+   * way of signing in with a password (browser session, CLI token). Throws 401/429.
+   */
+  async verifyCredentials(input: LoginInput, meta: RequestMeta) {
     const ip = meta.ip ?? 'unknown';
     const email = canonicalEmail(input.email);
     const wait = await this.limits.loginBlockedFor(email, ip);
@@ -87,21 +108,8 @@ export class AccountService {
       throw new InvalidCredentialsError();
     }
 
-    const user = toAuthUser(row);
-    const { token, session } = await this.db.transaction(async (tx) => {
-      const created = await this.sessions.create(tx, user.id, meta);
-      await recordAudit(tx, {
-        action: 'auth.login',
-        userId: user.id,
-        resourceType: 'session',
-        resourceId: created.session.id,
-        details: { provider: 'password' },
-        ...meta,
-      });
-      return created;
-    });
     await this.limits.loginSucceeded(email, ip);
-    return { user, token, sessionId: session.id };
+    return toAuthUser(row);
   }
 
   private async recordFailure(

@@ -22,6 +22,11 @@ export interface AuthContext {
   via: 'cookie' | 'bearer';
   /** Scopes of a token; undefined means the full rights of the user's role. */
   scopes?: string[];
+  /**
+   * Set for a company-certificate token (services/tokens/certificates): the caller is that
+   * company's service principal and may act only inside it (see policy.ts).
+   */
+  companyId?: string;
 }
 
 export function toAuthUser(row: UserRow): AuthUser {

@@ -50,6 +50,8 @@ interface InvalidationMessage {
 export class SessionService {
   private readonly lru = new LRUCache<string, CachedSession>({ max: 10_000, ttl: LRU_TTL_MS });
   private readonly touches: TouchBuffer;
+  /** Other credential kinds (refresh tokens, access JWTs) revoked in the same transaction. */
+  private readonly revokeAllHooks: Array<(q: Queryable, userId: number) => Promise<unknown>> = [];
 
   constructor(
     private readonly db: Database,
@@ -201,6 +203,11 @@ export class SessionService {
     return row;
   }
 
+  /** Registers work that must happen whenever all of a user's sessions are revoked. */
+  onRevokeAllForUser(hook: (q: Queryable, userId: number) => Promise<unknown>) {
+    this.revokeAllHooks.push(hook);
+  }
+
   /** Revokes every live session of a user, optionally keeping one. Returns the token hashes. */
   async revokeAllForUser(
     q: Queryable,
@@ -218,6 +225,7 @@ export class SessionService {
         ),
       )
       .returning({ tokenHash: sessions.tokenHash });
+    for (const hook of this.revokeAllHooks) await hook(q, userId);
     return rows.map((r) => r.tokenHash);
   }
 

@@ -1,0 +1,36 @@
+import { createRoute } from '@hono/zod-openapi';
+import { errorResponses } from '../../http/errors';
+import { authOf, requireAuth } from '../../http/middleware/auth';
+import { requestMeta } from '../../http/request-meta';
+import { messageBody } from '../../http/respond';
+import type { RouteDeps } from '../deps';
+import { router } from '../deps';
+
+const route = createRoute({
+  method: 'post',
+  path: '/cli-logout',
+  tags: ['tokens'],
+  summary: 'Revoke the credential this request presents',
+  description:
+    'A personal access token is revoked; an access JWT revokes its refresh family (and so itself); a session token ends the session.',
+  middleware: [requireAuth] as const,
+  responses: {
+    200: { description: 'Revoked', content: { 'application/json': { schema: messageBody } } },
+    ...errorResponses(401),
+  },
+});
+
+export function cliLogoutRoute({ services }: RouteDeps) {
+  return router().openapi(route, async (c) => {
+    const auth = authOf(c);
+    const meta = requestMeta(c);
+    if (auth.kind === 'pat') {
+      await services.tokens.pats.revoke(auth.user.id, auth.sessionId, meta, 'auth.cli_logout');
+    } else if (auth.kind === 'jwt') {
+      await services.tokens.refreshTokens.revokeFamily(auth.sessionId, auth.user.id, meta);
+    } else {
+      await services.accounts.logout(auth.user.id, auth.sessionId, meta);
+    }
+    return c.json({ message: 'Logged out' }, 200);
+  });
+}

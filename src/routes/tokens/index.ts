@@ -1,0 +1,13 @@
+import type { RouteDeps } from '../deps';
+import { router } from '../deps';
+import { cliLoginRoute } from './cli-login';
+import { cliLogoutRoute } from './cli-logout';
+import { tokenRoutes } from './tokens';
+
+/** Mounted at /api/public/v1/auth next to the session routes. */
+export function tokenAuthRoutes(deps: RouteDeps) {
+  return router()
+    .route('/', cliLoginRoute(deps))
+    .route('/', cliLogoutRoute(deps))
+    .route('/', tokenRoutes(deps));
+}

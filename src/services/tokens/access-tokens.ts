@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../../lib/clock';
+import type { TokenRevocationState } from './revocation-state';
+import { ALLOWED_ALGORITHMS, type SigningAlgorithm, type SigningKeyRing } from './signing-keys';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+/** Header parameters that would let a token choose its own verification key: always refused. */
+const KEY_CHOOSING_HEADERS = ['jku', 'x5u', 'jwk', 'x5c', 'x5t', 'x5t#S256'];
+const JWT_SHAPE = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+export interface AccessTokenSubject {
+  /** A user id, or undefined for a company principal. */
+  userId?: number;
+  role?: string;
+  companyId?: string;
+  certificateId?: string;
+  scopes: string[];
+  clientId: string;
+  /** The refresh family the token belongs to; revoking the family refuses the token too. */
+  familyId?: string;
+}
+
+export interface AccessTokenClaims extends JWTPayload {
+  sub: string;
+  scope: string;
+  client_id: string;
+  role?: string;
+  sid?: string;
+  company_id?: string;
+  cert_id?: string;
+  /** Issue time in milliseconds, so a "not before" set in the same second compares exactly. */
+  iat_ms: number;
+}
+
+export interface VerifiedAccessToken {
+  claims: AccessTokenClaims;
+  userId?: number;
+  companyId?: string;
+  scopes: string[];
+}
+
+export interface AccessTokenOptions {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+export const looksLikeJwt = (token: string) => JWT_SHAPE.test(token);
+
+/**
+ * Issues and verifies our access JWTs. Verification is in memory only: keys come from the key
+ * ring, revocations from TokenRevocationState, and a token already verified is remembered until
+ * it expires, so a client reusing its token costs one map lookup, not a signature check.
+ */
+export class AccessTokens {
+  private readonly verified = new LRUCache<string, VerifiedAccessToken>({ max: 50_000 });
+
+  constructor(
+    private readonly keys: SigningKeyRing,
+    private readonly revocations: TokenRevocationState,
+    private readonly options: AccessTokenOptions,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Loads the signing keys. Call before opening a transaction that will issue tokens: loading
+   * inside one would wait on a second connection (and deadlock PGlite's single connection).
+   */
+  prepare(): Promise<void> {
+    return this.keys.ready();
+  }
+
+  get ttlSeconds() {
+    return this.options.ttlSeconds;
+  }
+
+  async issue(subject: AccessTokenSubject): Promise<string> {
+    const key = await this.keys.signingKey();
+    const nowMs = this.clock.now();
+    const now = Math.floor(nowMs / 1000);
+    const claims: Record<string, unknown> = {
+      scope: subject.scopes.join(' '),
+      client_id: subject.clientId,
+      iat_ms: nowMs,
+    };
+    if (subject.role) claims.role = subject.role;
+    if (subject.familyId) claims.sid = subject.familyId;
+    if (subject.companyId) claims.company_id = subject.companyId;
+    if (subject.certificateId) claims.cert_id = subject.certificateId;
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setSubject(
+        subject.userId !== undefined ? String(subject.userId) : `company:${subject.companyId}`,
+      )
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.options.ttlSeconds)
+      .setJti(randomUUID())
+      .sign(key.privateKey);
+  }
+
+  /** The verified token, or null for anything forged, foreign, expired or revoked. */
+  async verify(token: string): Promise<VerifiedAccessToken | null> {
+    if (!looksLikeJwt(token)) return null;
+    const nowMs = this.clock.now();
+    let result = this.verified.get(token);
+    if (!result) {
+      const fresh = await this.verifySignature(token);
+      if (!fresh) return null;
+      result = fresh;
+      const ttl = (fresh.claims.exp ?? 0) * 1000 - nowMs;
+      if (ttl > 0) this.verified.set(token, fresh, { ttl });
+    }
+    if ((result.claims.exp ?? 0) * 1000 <= nowMs) {
+      this.verified.delete(token);
+      return null;
+    }
+    await this.revocations.ready();
+    if (this.revocations.isRevoked(result.userId, result.claims.iat_ms, result.claims.sid)) {
+      return null;
+    }
+    return result;
+  }
+
+  private async verifySignature(token: string): Promise<VerifiedAccessToken | null> {
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      return null;
+    }
+    if (KEY_CHOOSING_HEADERS.some((h) => h in header)) return null;
+    if (header.crit !== undefined) return null;
+    if (header.typ !== ACCESS_TOKEN_TYPE) return null;
+    if (!ALLOWED_ALGORITHMS.includes(header.alg as SigningAlgorithm)) return null;
+    if (typeof header.kid !== 'string') return null;
+    const key = await this.keys.verificationKey(header.kid);
+    // The key's own algorithm, not the header's: an RS256 key never verifies an HS256 token.
+    if (!key || key.alg !== header.alg) return null;
+    try {
+      const { payload } = await jwtVerify<AccessTokenClaims>(token, key.publicKey, {
+        algorithms: [key.alg],
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+        currentDate: new Date(this.clock.now()),
+      });
+      if (typeof payload.scope !== 'string' || typeof payload.client_id !== 'string') return null;
+      const iatMs = typeof payload.iat_ms === 'number' ? payload.iat_ms : payload.iat! * 1000;
+      const claims = { ...payload, iat_ms: iatMs };
+      const scopes = payload.scope.split(' ').filter(Boolean);
+      if (payload.sub.startsWith('company:')) {
+        if (typeof payload.company_id !== 'string') return null;
+        return { claims, companyId: payload.company_id, scopes };
+      }
+      if (!/^[1-9][0-9]{0,9}$/.test(payload.sub)) return null;
+      return { claims, userId: Number(payload.sub), scopes };
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,280 @@
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import type { SharedStore } from '../../cache/shared-store';
+import type { Database } from '../../db/client';
+import { type PersonalAccessTokenRow, personalAccessTokens } from '../../db/schema';
+import type { Clock } from '../../lib/clock';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { sha256Hex } from '../../lib/tokens';
+import { type RequestMeta, recordAudit } from '../audit/audit-service';
+import type { AuthUser } from '../auth/types';
+import {
+  displayPrefix,
+  isWellFormedPersonalAccessToken,
+  newPersonalAccessToken,
+} from './pat-format';
+import { expandScopes, grantableScopes, type TokenScope } from './scopes';
+import { TokenUsageBuffer } from './usage-buffer';
+import type { ActiveUserCache } from './user-cache';
+
+/** The facts of a token the caches hold; the user itself comes from ActiveUserCache. */
+interface CachedPat {
+  tokenId: string;
+  userId: number;
+  scopes: string[];
+  expiresAt: number | null;
+  /** When this instance last queued a last_used_at write for the token. */
+  usedAt: number;
+}
+
+export interface ResolvedPat {
+  user: AuthUser;
+  tokenId: string;
+  scopes: string[];
+}
+
+export interface CreatePatInput {
+  name: string;
+  scopes?: TokenScope[];
+  expiresAt?: Date;
+}
+
+const CHANNEL = 'pat:invalidate';
+const LRU_TTL_MS = 5 * 60_000;
+const REDIS_TTL_SECONDS = 5 * 60;
+/** last_used_at is written at most this often per token. */
+const USAGE_INTERVAL_MS = 60_000;
+const redisKey = (hash: string) => `pat:${hash}`;
+/** A revoked or unknown token is remembered briefly so a flood of it stays off the database. */
+const NEGATIVE_TTL_MS = 2_000;
+
+export function publicToken(row: PersonalAccessTokenRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes,
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * Personal access tokens: stored as SHA-256 only, looked up LRU → Redis → database like
+ * sessions, revoked database-first and then invalidated on every instance through pub/sub.
+ */
+export class PatService {
+  private readonly lru = new LRUCache<string, CachedPat>({ max: 20_000, ttl: LRU_TTL_MS });
+  private readonly misses = new LRUCache<string, true>({ max: 10_000, ttl: NEGATIVE_TTL_MS });
+  private readonly usage: TokenUsageBuffer;
+
+  constructor(
+    private readonly db: Database,
+    private readonly store: SharedStore,
+    private readonly users: ActiveUserCache,
+    private readonly clock: Clock,
+    logger: Logger,
+  ) {
+    this.usage = new TokenUsageBuffer(db, logger);
+    store.subscribe(CHANNEL, (raw) => this.applyInvalidation(raw));
+    store.onResync(() => this.lru.clear());
+  }
+
+  /**
+   * Mints a token for `owner`. `callerScopes` is set when the caller is itself a token: a token
+   * cannot mint one stronger than itself, and nobody gets `admin` without the admin role.
+   */
+  async create(
+    owner: AuthUser,
+    callerScopes: string[] | undefined,
+    input: CreatePatInput,
+    meta: RequestMeta,
+    auditAction = 'token.created',
+  ) {
+    const allowed = new Set<string>(grantableScopes(owner.role));
+    const scopes = [...new Set(input.scopes ?? grantableScopes(owner.role))];
+    if (scopes.length === 0) {
+      throw new ValidationError('A token needs at least one scope', [
+        { path: 'scopes', message: 'Give at least one of read, write, admin' },
+      ]);
+    }
+    const refused = scopes.filter((s) => !allowed.has(s));
+    if (refused.length > 0) {
+      throw new ForbiddenError(`Your role cannot grant: ${refused.join(', ')}`);
+    }
+    if (callerScopes) {
+      const callerHas = expandScopes(callerScopes);
+      const beyond = scopes.filter((s) => !callerHas.has(s as TokenScope));
+      if (beyond.length > 0) {
+        throw new ForbiddenError(`This token cannot grant more than it has: ${beyond.join(', ')}`);
+      }
+    }
+    if (input.expiresAt && input.expiresAt.getTime() <= this.clock.now()) {
+      throw new ValidationError('Expiry must be in the future', [
+        { path: 'expiresAt', message: 'Must be in the future' },
+      ]);
+    }
+    const token = newPersonalAccessToken();
+    const row = await this.db.transaction(async (tx) => {
+      const [inserted] = await tx
+        .insert(personalAccessTokens)
+        .values({
+          userId: owner.id,
+          name: input.name.trim(),
+          tokenHash: sha256Hex(token),
+          prefix: displayPrefix(token),
+          scopes,
+          createdAt: new Date(this.clock.now()),
+          expiresAt: input.expiresAt,
+        })
+        .returning();
+      await recordAudit(tx, {
+        action: auditAction,
+        userId: owner.id,
+        resourceType: 'personal_access_token',
+        resourceId: inserted!.id,
+        details: { name: inserted!.name, scopes },
+        ...meta,
+      });
+      return inserted!;
+    });
+    return { token, row };
+  }
+
+  /** The user's tokens that still work, newest first. */
+  async list(userId: number) {
+    const rows = await this.db
+      .select()
+      .from(personalAccessTokens)
+      .where(and(eq(personalAccessTokens.userId, userId), isNull(personalAccessTokens.revokedAt)))
+      .orderBy(desc(personalAccessTokens.createdAt));
+    const now = this.clock.now();
+    return rows.filter((r) => !r.expiresAt || r.expiresAt.getTime() > now);
+  }
+
+  /** Revokes one of the user's tokens; someone else's token is a 404. */
+  async revoke(userId: number, tokenId: string, meta: RequestMeta, action = 'token.revoked') {
+    const row = await this.db.transaction(async (tx) => {
+      const [revoked] = await tx
+        .update(personalAccessTokens)
+        .set({ revokedAt: new Date(this.clock.now()) })
+        .where(
+          and(
+            eq(personalAccessTokens.id, tokenId),
+            eq(personalAccessTokens.userId, userId),
+            isNull(personalAccessTokens.revokedAt),
+          ),
+        )
+        .returning();
+      if (!revoked) throw new NotFoundError('Token');
+      await recordAudit(tx, {
+        action,
+        userId,
+        resourceType: 'personal_access_token',
+        resourceId: tokenId,
+        details: { name: revoked.name },
+        ...meta,
+      });
+      return revoked;
+    });
+    await this.invalidate([row.tokenHash]);
+  }
+
+  async resolve(token: string): Promise<ResolvedPat | null> {
+    if (!isWellFormedPersonalAccessToken(token)) return null;
+    const hash = sha256Hex(token);
+    const now = this.clock.now();
+    const reliable = this.store.invalidationReliable();
+    let entry = reliable ? this.lru.get(hash) : undefined;
+    if (!entry) {
+      if (reliable && this.misses.has(hash)) return null;
+      entry = (await this.fromRedis(hash)) ?? (await this.fromDatabase(hash));
+      if (!entry) {
+        this.misses.set(hash, true);
+        return null;
+      }
+      this.lru.set(hash, entry);
+    }
+    if (entry.expiresAt !== null && now >= entry.expiresAt) {
+      this.lru.delete(hash);
+      return null;
+    }
+    const user = await this.users.get(entry.userId);
+    if (!user) return null;
+    if (now - entry.usedAt >= USAGE_INTERVAL_MS) {
+      entry.usedAt = now;
+      this.usage.add(entry.tokenId, now);
+    }
+    return { user, tokenId: entry.tokenId, scopes: entry.scopes };
+  }
+
+  private async fromRedis(hash: string): Promise<CachedPat | undefined> {
+    const raw = await this.store.get(redisKey(hash));
+    if (!raw) return undefined;
+    try {
+      // usedAt is per instance: a fresh copy has not queued a write yet.
+      return { ...(JSON.parse(raw) as CachedPat), usedAt: 0 };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async fromDatabase(hash: string): Promise<CachedPat | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(personalAccessTokens)
+      .where(and(eq(personalAccessTokens.tokenHash, hash), isNull(personalAccessTokens.revokedAt)))
+      .limit(1);
+    if (!row) return undefined;
+    const entry: CachedPat = {
+      tokenId: row.id,
+      userId: row.userId,
+      scopes: row.scopes,
+      expiresAt: row.expiresAt?.getTime() ?? null,
+      usedAt: row.lastUsedAt?.getTime() ?? 0,
+    };
+    await this.store.set(redisKey(hash), JSON.stringify(entry), REDIS_TTL_SECONDS);
+    return entry;
+  }
+
+  /** After the revocation committed: drop the token from Redis and every instance's LRU. */
+  private async invalidate(hashes: string[]) {
+    await this.store.del(...hashes.map(redisKey));
+    const payload = JSON.stringify({ hashes });
+    this.applyInvalidation(payload);
+    await this.store.publish(CHANNEL, payload);
+  }
+
+  private applyInvalidation(raw: string) {
+    try {
+      const message = JSON.parse(raw) as { hashes?: string[] };
+      for (const hash of message.hashes ?? []) this.lru.delete(hash);
+    } catch {}
+  }
+
+  /** The row of a presented token, for cli-logout. */
+  async findLive(token: string) {
+    if (!isWellFormedPersonalAccessToken(token)) return undefined;
+    const [row] = await this.db
+      .select()
+      .from(personalAccessTokens)
+      .where(
+        and(
+          eq(personalAccessTokens.tokenHash, sha256Hex(token)),
+          isNull(personalAccessTokens.revokedAt),
+        ),
+      )
+      .limit(1);
+    return row;
+  }
+
+  flushUsage() {
+    return this.usage.flush();
+  }
+
+  stop() {
+    return this.usage.stop();
+  }
+}

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Database, Queryable } from '../../db/client';
+import { refreshTokens, users } from '../../db/schema';
+import type { Clock } from '../../lib/clock';
+import type { Encryptor } from '../../lib/encryption';
+import { newOpaqueToken, sha256Hex } from '../../lib/tokens';
+import { type RequestMeta, recordAudit } from '../audit/audit-service';
+import type { AccessTokens } from './access-tokens';
+import { OAuthError } from './oauth-error';
+import type { TokenRevocationState } from './revocation-state';
+import { expandScopes, grantableScopes } from './scopes';
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token?: string;
+  scope: string;
+}
+
+export interface RefreshOptions {
+  ttlSeconds: number;
+  /** A retry of the token just rotated, within this window, gets the same new pair. */
+  graceSeconds: number;
+}
+
+const REFRESH_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const aadOf = (id: string) => `refresh_tokens:${id}:rotation_response`;
+
+type RefreshOutcome =
+  | { kind: 'issued'; response: TokenResponse }
+  | { kind: 'reused'; familyId: string };
+
+/** A token never carries more than its owner's role allows today. */
+function cappedScopes(scopes: string[], role: Parameters<typeof grantableScopes>[0]) {
+  const allowed = new Set<string>(grantableScopes(role));
+  const held = expandScopes(scopes);
+  return scopes.filter((s) => allowed.has(s) && held.has(s as never));
+}
+
+/**
+ * Opaque refresh tokens in families. Every use rotates; the used row remembers (encrypted) the
+ * response it produced, so a client that lost that response and retries within the grace window
+ * gets the same pair. Any other reuse revokes the whole family and leaves an audit row. The used
+ * row is locked (SELECT … FOR UPDATE), so N concurrent refreshes produce exactly one successor.
+ */
+export class RefreshTokenService {
+  constructor(
+    private readonly db: Database,
+    private readonly accessTokens: AccessTokens,
+    private readonly revocations: TokenRevocationState,
+    private readonly encryptor: Encryptor,
+    private readonly options: RefreshOptions,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Call before the transaction startFamily runs in (see AccessTokens.prepare). */
+  prepare() {
+    return this.accessTokens.prepare();
+  }
+
+  /** A new family (a login): an access token and the family's first refresh token. */
+  async startFamily(
+    q: Queryable,
+    user: { id: number; role: Parameters<typeof grantableScopes>[0] },
+    clientId: string,
+    scopes: string[],
+  ): Promise<TokenResponse> {
+    const familyId = randomUUID();
+    const { response } = await this.mint(q, user, clientId, scopes, familyId);
+    return response;
+  }
+
+  private async mint(
+    q: Queryable,
+    user: { id: number; role: Parameters<typeof grantableScopes>[0] },
+    clientId: string,
+    scopes: string[],
+    familyId: string,
+  ) {
+    const refreshToken = newOpaqueToken();
+    const now = this.clock.now();
+    const [row] = await q
+      .insert(refreshTokens)
+      .values({
+        familyId,
+        userId: user.id,
+        tokenHash: sha256Hex(refreshToken),
+        clientId,
+        scopes,
+        createdAt: new Date(now),
+        expiresAt: new Date(now + this.options.ttlSeconds * 1000),
+      })
+      .returning({ id: refreshTokens.id });
+    const accessToken = await this.accessTokens.issue({
+      userId: user.id,
+      role: user.role,
+      scopes,
+      clientId,
+      familyId,
+    });
+    const response: TokenResponse = {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: this.accessTokens.ttlSeconds,
+      refresh_token: refreshToken,
+      scope: scopes.join(' '),
+    };
+    return { response, id: row!.id };
+  }
+
+  async refresh(token: string, clientId: string | undefined, meta: RequestMeta) {
+    if (!REFRESH_SHAPE.test(token)) throw new OAuthError('invalid_grant', 'Invalid refresh token');
+    const hash = sha256Hex(token);
+    await this.accessTokens.prepare();
+    const outcome = await this.db.transaction(async (tx): Promise<RefreshOutcome> => {
+      const [row] = await tx
+        .select()
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, hash))
+        .for('update');
+      const now = this.clock.now();
+      if (!row || row.revokedAt || row.expiresAt.getTime() <= now) {
+        throw new OAuthError('invalid_grant', 'Refresh token is invalid, expired or revoked');
+      }
+      if (clientId !== undefined && clientId !== row.clientId) {
+        throw new OAuthError('invalid_grant', 'Refresh token was issued to another client');
+      }
+      if (row.usedAt) {
+        const replay = await this.graceReplay(tx, row, now);
+        if (replay) return { kind: 'issued', response: replay };
+        await tx
+          .update(refreshTokens)
+          .set({ revokedAt: new Date(now) })
+          .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
+        await this.revocations.recordFamilies(tx, [row.familyId]);
+        await recordAudit(tx, {
+          action: 'auth.refresh_token_reuse',
+          userId: row.userId,
+          resourceType: 'refresh_token_family',
+          resourceId: row.familyId,
+          details: { clientId: row.clientId, usedAt: row.usedAt.toISOString() },
+          ...meta,
+        });
+        return { kind: 'reused', familyId: row.familyId };
+      }
+      const [user] = await tx
+        .select({ id: users.id, role: users.role })
+        .from(users)
+        .where(and(eq(users.id, row.userId), isNull(users.deletedAt), isNull(users.disabledAt)));
+      if (!user) throw new OAuthError('invalid_grant', 'The account is not active');
+      const scopes = cappedScopes(row.scopes, user.role);
+      const next = await this.mint(tx, user, row.clientId, scopes, row.familyId);
+      await tx
+        .update(refreshTokens)
+        .set({
+          usedAt: new Date(now),
+          replacedBy: next.id,
+          rotationResponse: this.encryptor.encrypt(JSON.stringify(next.response), aadOf(row.id)),
+        })
+        .where(eq(refreshTokens.id, row.id));
+      return { kind: 'issued', response: next.response };
+    });
+    if (outcome.kind === 'reused') {
+      await this.revocations.publishFamilies([outcome.familyId]);
+      throw new OAuthError('invalid_grant', 'Refresh token was already used; session revoked');
+    }
+    return outcome.response;
+  }
+
+  /** The response of the rotation, if this is a retry of the newest used token in time. */
+  private async graceReplay(
+    tx: Queryable,
+    row: typeof refreshTokens.$inferSelect,
+    now: number,
+  ): Promise<TokenResponse | undefined> {
+    if (!row.usedAt || !row.replacedBy || !row.rotationResponse) return undefined;
+    if (now - row.usedAt.getTime() > this.options.graceSeconds * 1000) return undefined;
+    const [successor] = await tx
+      .select({ usedAt: refreshTokens.usedAt, revokedAt: refreshTokens.revokedAt })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.id, row.replacedBy));
+    // Only the immediately previous token: once its successor was used, a retry is a replay.
+    if (!successor || successor.usedAt || successor.revokedAt) return undefined;
+    try {
+      return JSON.parse(this.encryptor.decrypt(row.rotationResponse, aadOf(row.id)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * RFC 7009 for refresh tokens and, through `sid`, access tokens: revokes the family. Returns
+   * whether anything was revoked (the endpoint answers 200 either way).
+   */
+  async revokeFamilyOfRefreshToken(token: string, meta: RequestMeta): Promise<boolean> {
+    if (!REFRESH_SHAPE.test(token)) return false;
+    const [row] = await this.db
+      .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, sha256Hex(token)));
+    if (!row) return false;
+    await this.revokeFamily(row.familyId, row.userId, meta);
+    return true;
+  }
+
+  async revokeFamily(familyId: string, userId: number, meta: RequestMeta) {
+    const revoked = await this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(refreshTokens)
+        .set({ revokedAt: new Date(this.clock.now()) })
+        .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
+        .returning({ id: refreshTokens.id });
+      await this.revocations.recordFamilies(tx, [familyId]);
+      await recordAudit(tx, {
+        action: 'auth.token_family_revoked',
+        userId,
+        resourceType: 'refresh_token_family',
+        resourceId: familyId,
+        details: { tokens: rows.length },
+        ...meta,
+      });
+      return rows.length;
+    });
+    await this.revocations.publishFamilies([familyId]);
+    return revoked;
+  }
+}

@@ -1,0 +1,143 @@
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { SharedStore } from '../../cache/shared-store';
+import type { Database, Queryable } from '../../db/client';
+import { refreshTokens, revokedTokenFamilies, userTokenState } from '../../db/schema';
+import type { Clock } from '../../lib/clock';
+
+const USER_CHANNEL = 'auth:invalidate';
+const FAMILY_CHANNEL = 'tokens:families-revoked';
+
+/**
+ * What makes an unexpired access JWT invalid anyway: a per-user "not before" (password change,
+ * disabling, role change) and revoked refresh families (logout, reuse detection), which access
+ * JWTs name as `sid`. Only entries younger than the access-token lifetime matter (older tokens
+ * have expired by themselves), so each instance keeps all of them in memory: loaded at start,
+ * kept current through pub/sub, reloaded after a bus interruption. No database on the hot path.
+ */
+export class TokenRevocationState {
+  private notBefore = new Map<number, number>();
+  private families = new Map<string, number>();
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly store: SharedStore,
+    private readonly clock: Clock,
+    private readonly accessTtlSeconds: number,
+    private readonly logger: Logger,
+  ) {
+    store.subscribe(USER_CHANNEL, (raw) => {
+      try {
+        const message = JSON.parse(raw) as { userId?: number };
+        if (typeof message.userId === 'number') void this.refreshUser(message.userId);
+      } catch {}
+    });
+    store.subscribe(FAMILY_CHANNEL, (raw) => {
+      try {
+        for (const id of JSON.parse(raw) as string[]) this.families.set(id, this.clock.now());
+      } catch {}
+    });
+    store.onResync(() => {
+      this.loading = undefined;
+      void this.ready();
+    });
+  }
+
+  ready(): Promise<void> {
+    this.loading ??= this.load().catch((err) => {
+      this.loading = undefined;
+      throw err;
+    });
+    return this.loading;
+  }
+
+  private async load() {
+    const since = new Date(this.clock.now() - this.accessTtlSeconds * 1000 - 60_000);
+    const [users, families] = await Promise.all([
+      this.db.select().from(userTokenState).where(gt(userTokenState.notBefore, since)),
+      this.db.select().from(revokedTokenFamilies).where(gt(revokedTokenFamilies.revokedAt, since)),
+    ]);
+    this.notBefore = new Map(users.map((u) => [u.userId, u.notBefore.getTime()]));
+    this.families = new Map(families.map((f) => [f.familyId, f.revokedAt.getTime()]));
+  }
+
+  private async refreshUser(userId: number) {
+    try {
+      const [row] = await this.db
+        .select()
+        .from(userTokenState)
+        .where(eq(userTokenState.userId, userId));
+      if (row) this.notBefore.set(userId, row.notBefore.getTime());
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'not-before refresh failed');
+    }
+  }
+
+  /** True when a token of this user issued at `issuedAtMs` in family `familyId` was revoked. */
+  isRevoked(userId: number | undefined, issuedAtMs: number, familyId: string | undefined) {
+    if (familyId !== undefined && this.families.has(familyId)) return true;
+    if (userId === undefined) return false;
+    const nb = this.notBefore.get(userId);
+    return nb !== undefined && issuedAtMs < nb;
+  }
+
+  /**
+   * Inside the caller's transaction: every refresh family of the user is revoked and access
+   * tokens issued until now are refused. Other instances learn it from the user invalidation
+   * the caller publishes after the commit (SessionService.invalidate({userId})).
+   */
+  async revokeAllForUser(q: Queryable, userId: number) {
+    const now = new Date(this.clock.now());
+    await q
+      .insert(userTokenState)
+      .values({ userId, notBefore: now })
+      .onConflictDoUpdate({ target: userTokenState.userId, set: { notBefore: now } });
+    const families = await q
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
+      .returning({ familyId: refreshTokens.familyId });
+    await this.recordFamilies(q, [...new Set(families.map((f) => f.familyId))]);
+    // This instance applies it at once; the others when the publish arrives.
+    this.notBefore.set(userId, now.getTime());
+  }
+
+  /** Inside the caller's transaction: marks families revoked (the caller publishes after). */
+  async recordFamilies(q: Queryable, familyIds: string[]) {
+    if (familyIds.length === 0) return;
+    await q
+      .insert(revokedTokenFamilies)
+      .values(familyIds.map((familyId) => ({ familyId, revokedAt: new Date(this.clock.now()) })))
+      .onConflictDoNothing();
+  }
+
+  /** After the commit: every instance refuses access tokens of these families. */
+  async publishFamilies(familyIds: string[]) {
+    if (familyIds.length === 0) return;
+    for (const id of familyIds) this.families.set(id, this.clock.now());
+    await this.store.publish(FAMILY_CHANNEL, JSON.stringify(familyIds));
+  }
+
+  /** Forgets entries older than any live access token (periodic). */
+  prune() {
+    const cutoff = this.clock.now() - this.accessTtlSeconds * 1000 - 60_000;
+    for (const [k, v] of this.notBefore) if (v < cutoff) this.notBefore.delete(k);
+    for (const [k, v] of this.families) if (v < cutoff) this.families.delete(k);
+  }
+
+  async purgeOld(q: Queryable) {
+    const cutoff = new Date(this.clock.now() - this.accessTtlSeconds * 1000 - 3_600_000);
+    await q.delete(revokedTokenFamilies).where(sql`${revokedTokenFamilies.revokedAt} < ${cutoff}`);
+  }
+
+  /** Families of the given refresh rows, for revocation by token. */
+  static async familiesOf(q: Queryable, ids: string[]) {
+    if (ids.length === 0) return [];
+    const rows = await q
+      .select({ familyId: refreshTokens.familyId })
+      .from(refreshTokens)
+      .where(inArray(refreshTokens.id, ids));
+    return rows.map((r) => r.familyId);
+  }
+}
