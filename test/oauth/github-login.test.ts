@@ -42,7 +42,7 @@ beforeAll(async () => {
       TEST_GITHUB_URL: gh.url,
     },
   });
-});
+}, 30_000);
 afterAll(async () => {
   await t.close();
   await gh.close();

@@ -27,7 +27,7 @@ beforeAll(async () => {
       CORS_ORIGIN: 'https://app.example.com',
     },
   });
-});
+}, 30_000);
 afterAll(async () => {
   await t.close();
   await idp.close();

@@ -19,7 +19,7 @@ beforeAll(async () => {
       OKTA_DOMAIN: idp.issuer,
     },
   });
-});
+}, 30_000);
 afterAll(async () => {
   await t.close();
   await idp.close();
