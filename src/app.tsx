@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { websocket } from 'hono/bun';
 import type { AppEnv } from './http/app-env';
 import { notFound, onError, validationHook } from './http/errors';
 import { authenticate } from './http/middleware/auth';
@@ -14,6 +15,8 @@ import { oauthConfigListRoutes } from './routes/admin/oauth-config';
 import { oauthConfigItemRoutes } from './routes/admin/oauth-config-item';
 import { authRoutes } from './routes/auth';
 import type { RouteDeps } from './routes/deps';
+import { graphRoutes } from './routes/graph';
+import { ledgerRoutes } from './routes/graph/ledger';
 import { healthRoutes, type Lifecycle } from './routes/health';
 import { oauthLoginRoutes } from './routes/oauth';
 import { loginPageRoutes } from './routes/oauth/login-page';
@@ -28,6 +31,8 @@ export interface AppInstance {
   app: OpenAPIHono<AppEnv>;
   services: ReturnType<typeof createServices>;
   lifecycle: Lifecycle;
+  /** Bun.serve's `websocket` option: the code-generation status sockets run on it. */
+  websocket: typeof websocket;
   /** Flushes buffered writes. Closing the database and Redis is the owner's job. */
   stop(): Promise<void>;
 }
@@ -65,9 +70,14 @@ export function createApp(deps: AppDeps): AppInstance {
   app.use('*', enforceTokenScopes());
   );
 
-  app.route(HEALTH_PREFIX, healthRoutes(deps.database, deps.store, lifecycle));
+  app.route(
+    HEALTH_PREFIX,
+    healthRoutes(deps.database, deps.store, lifecycle, () => services.codegen.kuberagHealth()),
+  );
   app.route('/api/public/v1/auth', authRoutes(routeDeps));
   app.route('/api/public/v1/users', userRoutes(routeDeps));
+  app.route('/api/public/v1/graph', graphRoutes(routeDeps));
+  app.route('/api/public/v1/companies', ledgerRoutes(routeDeps));
   mountTenancyRoutes(app, routeDeps);
   app.route('/api/v1/admin', adminRoutes(routeDeps));
   app.route('/api/v1/admin', oauthConfigListRoutes(routeDeps));
@@ -94,6 +104,7 @@ export function createApp(deps: AppDeps): AppInstance {
     app,
     services,
     lifecycle,
+    websocket,
     stop: () => services.stop(),
   };
 }

@@ -32,6 +32,7 @@ const server = Bun.serve({
   // for anything between the two (the margin covers multipart framing).
   maxRequestBodySize: config.bodyLimitBytes + 1024,
   fetch: (request, srv) => instance.app.fetch(request, { server: srv }),
+  websocket: instance.websocket,
 });
 
 const [userCount] = await database.db.select({ value: count() }).from(users);

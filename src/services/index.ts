@@ -6,6 +6,7 @@ import type { Clock } from '../lib/clock';
 import { Encryptor } from '../lib/encryption';
 import { AccountService } from './auth/account-service';
 import { Authenticator, sessionResolver } from './auth/authenticator';
+import { createCodegenServices } from './codegen';
 import { createOAuthServices } from './oauth';
 import { RateLimits } from './rate-limits';
 import { OwnSessions } from './sessions/own-sessions';
@@ -40,6 +41,17 @@ export function createServices(deps: AppDeps) {
     sessions,
     authenticator,
   });
+  const tenancy = new TenancyService(
+    {
+      db,
+      clock,
+      appUrl: config.appUrl,
+      // Memberships change users.team_id, which cached identities carry.
+      onUserChanged: (userId) => sessions.invalidate({ userId }),
+    },
+    { publicCompanyDirectory: config.publicCompanyDirectory },
+  );
+  const codegen = createCodegenServices({ config, db, store, logger, clock, tenancy });
   return {
     db,
     encryptor,
@@ -49,20 +61,13 @@ export function createServices(deps: AppDeps) {
     accounts: new AccountService(db, sessions, rateLimits, config),
     ownSessions: new OwnSessions(db, sessions),
     users: new UserService(db, sessions, clock),
-    tenancy: new TenancyService(
-      {
-        db,
-        clock,
-        appUrl: config.appUrl,
-        // Memberships change users.team_id, which cached identities carry.
-        onUserChanged: (userId) => sessions.invalidate({ userId }),
-      },
-      { publicCompanyDirectory: config.publicCompanyDirectory },
-    ),
+    tenancy,
+    ...codegen,
     ...createOAuthServices({ db, store, encryptor, config, logger, sessions }),
     tokens,
     /** Flushes buffered writes; called once at shutdown. */
     async stop() {
+      await codegen.stopCodegen();
       await sessions.stop();
       await tokens.stop();
     },

@@ -1,4 +1,5 @@
 export * from './audit';
+export * from './codegen';
 export * from './oauth';
 export * from './sessions';
 export * from './tenancy';

@@ -28,6 +28,8 @@ const readiness = z.object({
   status: z.enum(['ok', 'unavailable']),
   database: z.enum(['connected', 'disconnected']),
   redis: z.enum(['connected', 'disabled', 'degraded']),
+  /** Informational: code generation falls back to the built-in generator without it. */
+  kuberag: z.enum(['connected', 'unavailable', 'disabled']),
   timestamp: z.string(),
 });
 
@@ -59,18 +61,24 @@ async function databaseAnswers(database: DatabaseHandle): Promise<boolean> {
 }
 
 /** Mounted at /api/public/v1/healthz. Not rate-limited: load balancers poll it. */
-export function healthRoutes(database: DatabaseHandle, store: SharedStore, lifecycle: Lifecycle) {
+export function healthRoutes(
+  database: DatabaseHandle,
+  store: SharedStore,
+  lifecycle: Lifecycle,
+  kuberag: () => Promise<'connected' | 'unavailable' | 'disabled'> = async () => 'disabled',
+) {
   return router()
     .openapi(live, (c) =>
       c.json({ status: 'ok' as const, timestamp: new Date().toISOString() }, 200),
     )
     .openapi(ready, async (c) => {
       // Redis is an accelerator: its loss degrades, never fails, readiness.
-      const dbUp = await databaseAnswers(database);
+      const [dbUp, kuberagState] = await Promise.all([databaseAnswers(database), kuberag()]);
       const body = {
         status: dbUp && !lifecycle.shuttingDown ? ('ok' as const) : ('unavailable' as const),
         database: dbUp ? ('connected' as const) : ('disconnected' as const),
         redis: store.status(),
+        kuberag: kuberagState,
         timestamp: new Date().toISOString(),
       };
       c.header('Cache-Control', 'no-store');

@@ -14,7 +14,8 @@ import { now, type WriteCall } from './context';
 /**
  * Soft deletes that take the subtree with them, inside the caller's transaction: a deleted
  * parent never leaves live children behind. Memberships of deleted organizations and teams
- * are removed, open invitations revoked, and primary teams that vanish are cleared.
+ * are removed, open invitations revoked, and primary teams that vanish are cleared. Every
+ * statement is pinned to the company the subtree belongs to.
  */
 
 async function clearPrimaryTeams(call: WriteCall, teamIds: number[]) {
@@ -27,19 +28,28 @@ async function clearPrimaryTeams(call: WriteCall, teamIds: number[]) {
   for (const u of cleared) call.touchedUsers.add(u.id);
 }
 
-async function deleteTeams(call: WriteCall, teamIds: number[]) {
+async function deleteTeams(call: WriteCall, companyId: string, teamIds: number[]) {
   if (teamIds.length === 0) return;
   const at = now(call.ctx);
   await call.tx
     .update(projects)
     .set({ deletedAt: at, updatedAt: at })
-    .where(and(inArray(projects.teamId, teamIds), isNull(projects.deletedAt)));
-  await call.tx.delete(teamMembers).where(inArray(teamMembers.teamId, teamIds));
+    .where(
+      and(
+        eq(projects.companyId, companyId),
+        inArray(projects.teamId, teamIds),
+        isNull(projects.deletedAt),
+      ),
+    );
+  await call.tx
+    .delete(teamMembers)
+    .where(and(eq(teamMembers.companyId, companyId), inArray(teamMembers.teamId, teamIds)));
   await call.tx
     .update(invitations)
     .set({ revokedAt: at })
     .where(
       and(
+        eq(invitations.companyId, companyId),
         inArray(invitations.teamId, teamIds),
         isNull(invitations.acceptedAt),
         isNull(invitations.revokedAt),
@@ -49,32 +59,47 @@ async function deleteTeams(call: WriteCall, teamIds: number[]) {
   await call.tx
     .update(teams)
     .set({ deletedAt: at, updatedAt: at })
-    .where(and(inArray(teams.id, teamIds), isNull(teams.deletedAt)));
+    .where(
+      and(eq(teams.companyId, companyId), inArray(teams.id, teamIds), isNull(teams.deletedAt)),
+    );
 }
 
-export async function softDeleteTeam(call: WriteCall, teamId: number) {
-  await deleteTeams(call, [teamId]);
+export async function softDeleteTeam(call: WriteCall, companyId: string, teamId: number) {
+  await deleteTeams(call, companyId, [teamId]);
 }
 
-async function deleteOrganizations(call: WriteCall, organizationIds: number[]) {
+async function deleteOrganizations(call: WriteCall, companyId: string, organizationIds: number[]) {
   if (organizationIds.length === 0) return;
   const at = now(call.ctx);
   const children = await call.tx
     .select({ id: teams.id })
     .from(teams)
-    .where(and(inArray(teams.organizationId, organizationIds), isNull(teams.deletedAt)));
+    .where(
+      and(
+        eq(teams.companyId, companyId),
+        inArray(teams.organizationId, organizationIds),
+        isNull(teams.deletedAt),
+      ),
+    );
   await deleteTeams(
     call,
+    companyId,
     children.map((t) => t.id),
   );
   await call.tx
     .delete(organizationMembers)
-    .where(inArray(organizationMembers.organizationId, organizationIds));
+    .where(
+      and(
+        eq(organizationMembers.companyId, companyId),
+        inArray(organizationMembers.organizationId, organizationIds),
+      ),
+    );
   await call.tx
     .update(invitations)
     .set({ revokedAt: at })
     .where(
       and(
+        eq(invitations.companyId, companyId),
         inArray(invitations.organizationId, organizationIds),
         isNull(invitations.acceptedAt),
         isNull(invitations.revokedAt),
@@ -83,11 +108,21 @@ async function deleteOrganizations(call: WriteCall, organizationIds: number[]) {
   await call.tx
     .update(organizations)
     .set({ deletedAt: at, updatedAt: at })
-    .where(and(inArray(organizations.id, organizationIds), isNull(organizations.deletedAt)));
+    .where(
+      and(
+        eq(organizations.companyId, companyId),
+        inArray(organizations.id, organizationIds),
+        isNull(organizations.deletedAt),
+      ),
+    );
 }
 
-export async function softDeleteOrganization(call: WriteCall, organizationId: number) {
-  await deleteOrganizations(call, [organizationId]);
+export async function softDeleteOrganization(
+  call: WriteCall,
+  companyId: string,
+  organizationId: number,
+) {
+  await deleteOrganizations(call, companyId, [organizationId]);
 }
 
 export async function softDeleteCompany(call: WriteCall, companyId: string) {
@@ -98,6 +133,7 @@ export async function softDeleteCompany(call: WriteCall, companyId: string) {
     .where(and(eq(organizations.companyId, companyId), isNull(organizations.deletedAt)));
   await deleteOrganizations(
     call,
+    companyId,
     children.map((o) => o.id),
   );
   await call.tx

@@ -127,6 +127,9 @@ export async function listCompanies(
     if (own) filters.push(own);
   }
   const where = and(...filters);
+  // tenant-filter: the directory (id + name) is public by design unless PUBLIC_COMPANY_DIRECTORY
+  // is off, in which case `own` limits it to the caller's companies; fields beyond id and name
+  // are added per row only where policy.can(company.read) allows.
   const [rows, [total]] = await Promise.all([
     ctx.db
       .select()

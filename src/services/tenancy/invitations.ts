@@ -126,6 +126,7 @@ async function targetAlive(q: Queryable, row: InvitationRow): Promise<boolean> {
 export async function acceptInvitation(call: WriteCall, token: string) {
   if (!TOKEN_SHAPE.test(token)) throw new NotFoundError('Invitation');
   const hash = sha256Hex(token);
+  // tenant-filter: the token is the credential; its hash names exactly one invitation.
   const [row] = await call.tx.select().from(invitations).where(eq(invitations.tokenHash, hash));
   if (!row || !constantTimeEqual(row.tokenHash, hash)) throw new NotFoundError('Invitation');
   const at = now(call.ctx);
@@ -142,6 +143,7 @@ export async function acceptInvitation(call: WriteCall, token: string) {
     .set({ acceptedAt: at, acceptedBy: call.actor.id })
     .where(
       and(
+        eq(invitations.companyId, row.companyId),
         eq(invitations.id, row.id),
         isNull(invitations.acceptedAt),
         isNull(invitations.revokedAt),
@@ -190,6 +192,7 @@ export async function listInvitations(q: Queryable, companyId: string, page: Lis
 /** The invitation, for a caller already authorised on its company. */
 export async function findInvitation(q: Queryable, id: string) {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  // tenant-filter: callers authorise on the returned row's company before using it.
   const [row] = await q.select().from(invitations).where(eq(invitations.id, id));
   return row;
 }

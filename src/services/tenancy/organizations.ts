@@ -79,7 +79,7 @@ export async function updateOrganization(
 
 export async function deleteOrganization(call: WriteCall, id: number) {
   const { row } = await resolveOrganization(call.tx, call.actor, id, 'organization.delete');
-  await softDeleteOrganization(call, id);
+  await softDeleteOrganization(call, row.companyId, id);
   await audit(call, 'organization.deleted', 'organization', id, {
     companyId: row.companyId,
     before: { name: row.name, slug: row.slug },

@@ -156,3 +156,27 @@ export async function listProjects(q: Queryable, actor: Actor, query: ProjectLis
   ]);
   return { rows, total: total?.value ?? 0 };
 }
+
+/**
+ * A live project by name in one team of one company, or undefined: for callers (code
+ * generation) that address projects by name. The result still has to pass resolveProject.
+ */
+export async function findProjectIdByName(
+  q: Queryable,
+  companyId: string,
+  teamId: number,
+  name: string,
+): Promise<number | undefined> {
+  const [row] = await q
+    .select({ id: projects.id })
+    .from(projects)
+    .where(
+      and(
+        eq(projects.companyId, companyId),
+        eq(projects.teamId, teamId),
+        eq(projects.name, name),
+        isNull(projects.deletedAt),
+      ),
+    );
+  return row?.id;
+}

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import {
   type CompanyRow,
   companies,
@@ -40,6 +40,7 @@ export async function resolveCompany(
   lock = false,
 ): Promise<Resolved<CompanyRow>> {
   if (!UUID.test(id)) throw new NotFoundError('Company');
+  // tenant-filter: the id is the tenant; returned only after the policy allows it.
   const query = q
     .select()
     .from(companies)
@@ -57,6 +58,7 @@ export async function resolveOrganization(
   id: number,
   act?: TenancyAction,
 ): Promise<Resolved<OrganizationRow>> {
+  // tenant-filter: primary key; returned only after loadStanding + policy allow it (404).
   const [row] = await q
     .select()
     .from(organizations)
@@ -76,6 +78,7 @@ export async function resolveTeam(
   id: number,
   act?: TenancyAction,
 ): Promise<Resolved<TeamRow>> {
+  // tenant-filter: primary key; returned only after loadStanding + policy allow it (404).
   const [row] = await q
     .select()
     .from(teams)
@@ -96,6 +99,7 @@ export async function resolveProject(
   id: number,
   act?: TenancyAction,
 ): Promise<Resolved<ProjectRow>> {
+  // tenant-filter: primary key; returned only after loadStanding + policy allow it (404).
   const [row] = await q
     .select()
     .from(projects)
@@ -121,15 +125,18 @@ export async function resolveOrganizationBySlug(
   visibleCompanyIds: (q: Queryable, actor: Actor) => Promise<string[] | 'all'>,
 ): Promise<Resolved<OrganizationRow>> {
   const scope = await visibleCompanyIds(q, actor);
-  const filters = [eq(organizations.slug, slug), isNull(organizations.deletedAt)];
-  if (companyId) filters.push(eq(organizations.companyId, companyId));
+  const filters = [
+    eq(organizations.slug, slug),
+    isNull(organizations.deletedAt),
+    companyId ? eq(organizations.companyId, companyId) : undefined,
+    scope === 'all' ? undefined : inArray(organizations.companyId, scope),
+  ];
   const rows = await q
     .select()
     .from(organizations)
     .where(and(...filters))
     .limit(50);
-  const candidates = scope === 'all' ? rows : rows.filter((r) => scope.includes(r.companyId));
-  for (const row of candidates) {
+  for (const row of rows) {
     const standing = await loadStanding(q, actor, {
       companyId: row.companyId,
       organizationId: row.id,

@@ -75,7 +75,7 @@ export async function updateTeam(
 
 export async function deleteTeam(call: WriteCall, id: number) {
   const { row } = await resolveTeam(call.tx, call.actor, id, 'team.delete');
-  await softDeleteTeam(call, id);
+  await softDeleteTeam(call, row.companyId, id);
   await audit(call, 'team.deleted', 'team', id, {
     organizationId: String(row.organizationId),
     before: { name: row.name, slug: row.slug },
