@@ -83,11 +83,14 @@ export function* generateManifests(
   const ctx: RenderContext = { graph: resolved, partOf };
   const files: GeneratedFile[] = [];
   const rendered = resolved.components.filter((c) => RENDERERS[c.type]);
+  // Progress is reported in steps of at least 5 points: a 500-node graph is ~20 updates.
+  let reported = 5;
   for (const [i, component] of rendered.entries()) {
-    yield {
-      step: `Rendering ${component.type} ${component.name}`,
-      progress: 10 + Math.floor((75 * i) / Math.max(1, rendered.length)),
-    };
+    const progress = 10 + Math.floor((75 * i) / Math.max(1, rendered.length));
+    if (progress >= reported + 5) {
+      reported = progress;
+      yield { step: `Rendering ${component.type} ${component.name}`, progress };
+    }
     const objects = RENDERERS[component.type]!(ctx, component);
     if (POD_TYPES.has(component.type)) objects.push(...componentPolicy(ctx, component));
     files.push({ path: `${component.type}-${component.name}.yaml`, content: toYaml(objects) });

@@ -1,0 +1,76 @@
+import type { ServerWebSocket } from 'bun';
+import type { Context } from 'hono';
+import { upgradeWebSocket } from 'hono/bun';
+import type { AppEnv } from '../../http/app-env';
+import { errorResponse } from '../../http/errors';
+import { NotFoundError } from '../../lib/errors';
+import { isAllowedOrigin } from '../../lib/origins';
+import type { AuthUser } from '../../services/auth/types';
+import type { RouteDeps } from '../deps';
+import { router } from '../deps';
+
+/**
+ * WS /codegen/{jobId}/subscribe: live status of one job (frames documented in README
+ * "Code generation"). Credentials: the session cookie from an allowed Origin, a Bearer header,
+ * or a single-use ticket (?ticket=) from POST /codegen/{jobId}/ticket. Any foreign Origin is
+ * refused before the upgrade; a job the caller may not see is closed with 4404 before any data.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function subscribeRoute({ services, config }: RouteDeps) {
+  const resolveCaller = async (c: Context<AppEnv>, jobId: string) => {
+    const ticket = c.req.query('ticket');
+    if (ticket !== undefined) {
+      const claims = await services.codegen.redeemTicket(ticket);
+      return claims && claims.jobId === jobId ? claims.user : undefined;
+    }
+    return c.get('auth')?.user;
+  };
+
+  return router().get('/codegen/:jobId/subscribe', async (c) => {
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      return errorResponse(c, 'VALIDATION_FAILED', 'Expected a WebSocket upgrade', undefined, 426);
+    }
+    const origin = c.req.header('origin');
+    if (origin !== undefined && (origin === 'null' || !isAllowedOrigin(origin, config))) {
+      return errorResponse(c, 'FORBIDDEN', 'Cross-site WebSocket refused');
+    }
+    // Browsers always send Origin on WebSockets; a cookie without one is not from our pages.
+    if (c.get('auth')?.via === 'cookie' && origin === undefined && !c.req.query('ticket')) {
+      return errorResponse(c, 'FORBIDDEN', 'Cross-site WebSocket refused: missing Origin');
+    }
+    const jobId = c.req.param('jobId');
+    const user: AuthUser | undefined = await resolveCaller(c, jobId);
+    if (!user) return errorResponse(c, 'UNAUTHENTICATED', 'Authentication required');
+
+    let visible = UUID.test(jobId);
+    if (visible) {
+      try {
+        await services.codegen.visibleJob(user, jobId);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        visible = false;
+      }
+    }
+    let detach: (() => void) | undefined;
+    return upgradeWebSocket(c, {
+      onOpen(_event, ws) {
+        if (!visible) {
+          ws.close(4404, 'Job not found');
+          return;
+        }
+        const raw = ws.raw as ServerWebSocket<unknown>;
+        detach = services.codegenHub.attach(jobId, {
+          send: (text) => raw.send(text),
+          close: (code, reason) => raw.close(code, reason),
+          ping: () => raw.ping(),
+        });
+      },
+      onClose() {
+        detach?.();
+        detach = undefined;
+      },
+    });
+  });
+}

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { SharedStore } from '../../cache/shared-store';
+import { KubeRagClient } from '../../clients/kuberag/client';
+import type { Config } from '../../config';
+import type { Database } from '../../db/client';
+import type { Clock } from '../../lib/clock';
+import type { TenancyService } from '../tenancy';
+import { JobRunner } from './runner';
+import { CodegenService } from './service';
+import { StatusBus } from './status-bus';
+import { WsTickets } from './tickets';
+import { SubscriptionHub } from './ws-hub';
+
+export interface CodegenDeps {
+  config: Config;
+  db: Database;
+  store: SharedStore;
+  logger: Logger;
+  clock: Clock;
+  tenancy: TenancyService;
+}
+
+/** Builds the code-generation gateway and starts its background work (leases, sweeps, pings). */
+export function createCodegenServices(deps: CodegenDeps) {
+  const { config, db, store, clock, tenancy } = deps;
+  const logger = deps.logger.child({ area: 'codegen' });
+  const settings = config.codegen;
+  const instanceId = randomUUID();
+  const kuberag = settings.kuberag
+    ? new KubeRagClient({ ...settings.kuberag, clock, logger })
+    : undefined;
+  const bus = new StatusBus(store, logger);
+  const runner = new JobRunner({ db, bus, kuberag, config: settings, logger, instanceId });
+  const hub = new SubscriptionHub(
+    db,
+    bus,
+    { pingIntervalMs: settings.wsPingIntervalMs, resyncIntervalMs: settings.sweepMs },
+    logger,
+  );
+  const tickets = new WsTickets(store, settings.wsTicketTtlSeconds, clock);
+  const codegen = new CodegenService({
+    db,
+    tenancy,
+    runner,
+    bus,
+    tickets,
+    kuberag,
+    config: settings,
+    logger,
+    instanceId,
+  });
+  runner.start();
+  return {
+    codegen,
+    codegenRunner: runner,
+    codegenHub: hub,
+    async stopCodegen() {
+      hub.stop();
+      await runner.stop();
+      await kuberag?.close();
+    },
+  };
+}
