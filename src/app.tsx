@@ -8,8 +8,8 @@ import { csrf } from './http/middleware/csrf';
 import { corsMiddleware, securityHeaders } from './http/middleware/headers';
 import { rateLimit } from './http/middleware/rate-limit';
 import { requestContext } from './http/middleware/request-context';
-import { adminRoutes } from './routes/admin';
 import { enforceTokenScopes } from './http/middleware/token-scopes';
+import { adminRoutes } from './routes/admin';
 import { encryptionRoutes } from './routes/admin/encryption-rotate';
 import { oauthConfigListRoutes } from './routes/admin/oauth-config';
 import { oauthConfigItemRoutes } from './routes/admin/oauth-config-item';
@@ -21,11 +21,11 @@ import { healthRoutes, type Lifecycle } from './routes/health';
 import { oauthLoginRoutes } from './routes/oauth';
 import { loginPageRoutes } from './routes/oauth/login-page';
 import { mountTenancyRoutes } from './routes/tenancy';
+import { adminKeyRoutes, oauthServerRoutes } from './routes/oauth-server';
+import { tokenAuthRoutes } from './routes/tokens';
 import { userRoutes } from './routes/users';
 import { type AppDeps, createServices } from './services';
 import { DocsPage } from './ui/docs';
-import { adminKeyRoutes, oauthServerRoutes } from './routes/oauth-server';
-import { tokenAuthRoutes } from './routes/tokens';
 
 export interface AppInstance {
   app: OpenAPIHono<AppEnv>;
@@ -61,13 +61,13 @@ export function createApp(deps: AppDeps): AppInstance {
   app.use('*', limitBody(config.bodyLimitBytes));
   app.use('/api/*', requireContentType());
   app.use('*', authenticate(services.authenticator, config.session.cookieName));
+  // Scoped credentials (PATs, access JWTs) beyond their scopes: 403 before any route runs.
+  app.use('*', enforceTokenScopes());
   app.use('*', csrf(config));
   const limiter = rateLimit(services.rateLimits, services.db);
   // Health probes are exempt: load balancers poll them.
   app.use('/api/*', (c, next) =>
     c.req.path.startsWith(HEALTH_PREFIX) ? next() : limiter(c, next),
-  // Scoped credentials (PATs, access JWTs) beyond their scopes: 403 before any route runs.
-  app.use('*', enforceTokenScopes());
   );
 
   app.route(
@@ -75,6 +75,10 @@ export function createApp(deps: AppDeps): AppInstance {
     healthRoutes(deps.database, deps.store, lifecycle, () => services.codegen.kuberagHealth()),
   );
   app.route('/api/public/v1/auth', authRoutes(routeDeps));
+  app.route('/api/public/v1/auth', tokenAuthRoutes(routeDeps));
+  app.route('/api/v1/admin/keys', adminKeyRoutes(routeDeps));
+  // OAuth server endpoints (fixed paths) go before the /oauth/{provider} sign-in routes.
+  app.route('/', oauthServerRoutes(routeDeps));
   app.route('/api/public/v1/users', userRoutes(routeDeps));
   app.route('/api/public/v1/graph', graphRoutes(routeDeps));
   app.route('/api/public/v1/companies', ledgerRoutes(routeDeps));
@@ -84,10 +88,6 @@ export function createApp(deps: AppDeps): AppInstance {
   app.route('/api/v1/admin', oauthConfigItemRoutes(routeDeps));
   app.route('/api/v1/admin', encryptionRoutes(routeDeps));
   app.route('/', oauthLoginRoutes(routeDeps));
-  app.route('/api/public/v1/auth', tokenAuthRoutes(routeDeps));
-  app.route('/api/v1/admin/keys', adminKeyRoutes(routeDeps));
-  // OAuth server endpoints (fixed paths) go before the /oauth/{provider} sign-in routes.
-  app.route('/', oauthServerRoutes(routeDeps));
   app.route('/', loginPageRoutes(routeDeps));
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });
