@@ -30,5 +30,7 @@ export function securityHeaders(config: Config): MiddlewareHandler<AppEnv> {
     xFrameOptions: 'DENY',
     referrerPolicy: 'no-referrer',
     crossOriginResourcePolicy: 'same-origin',
+    // A page that sets its own policy (the /login and sign-in pages, /docs) keeps it.
+    overwrite: false,
   });
 }
