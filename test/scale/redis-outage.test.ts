@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { spawn } from 'node:child_process';
+import pino from 'pino';
 import { call } from '../helpers/http';
 import { type PrivateRedis, redisServerBinary, startPrivateRedis } from '../helpers/private-redis';
 import { createUser, STRONG_PASSWORD } from '../helpers/seed';
@@ -9,9 +10,15 @@ import { createTestApp, type TestApp } from '../helpers/test-app';
 let redis: PrivateRedis | undefined;
 let t: TestApp;
 
+const logLines: Array<{ level: number; msg: string }> = [];
+const logger = pino(
+  { level: 'warn' },
+  { write: (line: string) => logLines.push(JSON.parse(line)) },
+);
+
 beforeAll(async () => {
   redis = await startPrivateRedis();
-  if (redis) t = await createTestApp({ redisUrl: redis.url });
+  if (redis) t = await createTestApp({ redisUrl: redis.url, logger });
 });
 afterAll(async () => {
   await t?.close();
@@ -52,6 +59,8 @@ describe('Redis outage', () => {
     console.log(
       `requests during the outage took ${(performance.now() - outageStarted).toFixed(0)} ms in all`,
     );
+    // One warning for the outage, not one per request.
+    expect(logLines.filter((l) => l.msg.includes('redis unavailable'))).toHaveLength(1);
     const degraded = await call(t, 'GET', '/api/public/v1/healthz/ready');
     expect(degraded.status).toBe(200);
     expect(degraded.body).toMatchObject({ status: 'ok', database: 'connected', redis: 'degraded' });
