@@ -1,13 +1,13 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** 32 random bytes, base64url: 43 characters. */
 export function newOpaqueToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-/** Tokens are stored and looked up by their SHA-256 only. */
+/** Tokens are stored and looked up by their SHA-256 only. (Bun's one-shot hasher: ~3× node's.) */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return Bun.SHA256.hash(value, 'hex');
 }
 
 const SESSION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
