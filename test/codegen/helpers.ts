@@ -43,7 +43,7 @@ export async function tokensOf(t: TestApp, companyId: string): Promise<number> {
 }
 
 export async function waitFor<T>(
-  probe: () => Promise<T | undefined | false>,
+  probe: () => Promise<T | undefined | null | false>,
   timeoutMs = 5000,
   what = 'condition',
 ): Promise<T> {
