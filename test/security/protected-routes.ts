@@ -24,4 +24,23 @@ export const PROTECTED_ROUTES: ProtectedRoute[] = [
   { method: 'PATCH', path: '/api/public/v1/users/{self}', body: { name: 'Changed' } },
   { method: 'DELETE', path: '/api/public/v1/users/{self}', minRole: 'admin' },
   { method: 'GET', path: '/api/v1/admin/audit-logs', minRole: 'admin' },
+  // Sign-in providers (issue #3).
+  { method: 'GET', path: '/api/public/v1/auth/identities' },
+  { method: 'DELETE', path: '/api/public/v1/auth/identities/999999' },
+  { method: 'GET', path: '/api/v1/admin/oauth-config', minRole: 'admin' },
+  {
+    method: 'POST',
+    path: '/api/v1/admin/oauth-config',
+    body: { id: 'sec', type: 'github', clientId: 'c', clientSecret: 's' },
+    minRole: 'admin',
+  },
+  { method: 'GET', path: '/api/v1/admin/oauth-config/sec', minRole: 'admin' },
+  {
+    method: 'PUT',
+    path: '/api/v1/admin/oauth-config/sec',
+    body: { enabled: false },
+    minRole: 'admin',
+  },
+  { method: 'DELETE', path: '/api/v1/admin/oauth-config/sec', minRole: 'admin' },
+  { method: 'POST', path: '/api/v1/admin/encryption/rotate', minRole: 'admin' },
 ];
