@@ -167,13 +167,14 @@ describe('WS /graph/codegen/{jobId}/subscribe', () => {
   test('foreign Origin is refused before the upgrade, with cookie or bearer', async () => {
     const { jobId, upstreamId } = await kuberagJob();
     const path = `${BASE}/codegen/${jobId}/subscribe`;
-    for (const headers of [
+    const refused: Array<Record<string, string>> = [
       { Cookie: cookie(a.teamMember.token), Origin: 'https://evil.example' },
       { Authorization: `Bearer ${a.teamMember.token}`, Origin: 'https://evil.example' },
       { Cookie: cookie(a.teamMember.token), Origin: 'null' },
       // A cookie without any Origin is not from our pages either.
       { Cookie: cookie(a.teamMember.token) },
-    ]) {
+    ];
+    for (const headers of refused) {
       const res = await rawHandshake(server.port!, path, headers);
       expect(res.status).toBe(403);
       res.end();

@@ -91,7 +91,7 @@ export function rawHandshake(
       ];
       socket.write(lines.join('\r\n'));
     });
-    socket.on('data', (chunk) => {
+    socket.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
       if (!headerDone) {
         const end = buffer.indexOf('\r\n\r\n');
