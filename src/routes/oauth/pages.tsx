@@ -13,6 +13,10 @@ export function htmlHeaders(c: Context<AppEnv>, config: Config) {
 }
 
 export function flowErrorPage(c: Context<AppEnv>, config: Config, err: OAuthFlowError) {
+  // Upstream trouble is the operator's business; the reason and error code carry no secrets.
+  if (err.status >= 500) {
+    c.get('logger')?.warn({ reason: err.reason, ...err.details }, 'sign-in provider failed');
+  }
   htmlHeaders(c, config);
   return c.html(
     <OAuthErrorPage status={err.status} message={err.message} requestId={c.get('requestId')} />,

@@ -166,7 +166,13 @@ export class OAuthLoginService {
       }
       if (known?.user) return; // already linked to this very account
       if (known) await tx.delete(oauthAccounts).where(eq(oauthAccounts.id, known.identity.id));
-      await this.insertIdentity(tx, userId, provider, profile);
+      try {
+        await this.insertIdentity(tx, userId, provider, profile);
+      } catch (err) {
+        // Someone signed in with this identity at the same moment: it is theirs now.
+        if (err instanceof IdentityRace) throw new OAuthFlowError('identity_taken');
+        throw err;
+      }
       await recordAudit(tx, {
         action: 'auth.identity_linked',
         userId,
