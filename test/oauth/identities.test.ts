@@ -193,6 +193,19 @@ describe('linking and unlinking', () => {
     expect(res.page?.body).toContain('already linked to another account');
   });
 
+  test('a disabled account cannot sign in through a provider (403 page)', async () => {
+    const first = await signIn(t, '/oauth/okta', 'ivan');
+    expect(first.landed).toBeDefined();
+    await t.database.db
+      .update(users)
+      .set({ disabledAt: new Date() })
+      .where(eq(users.email, 'ivan@example.com'));
+    const again = await signIn(t, '/oauth/okta', 'ivan');
+    expect(again.page?.status).toBe(403);
+    expect(again.page?.body).toContain('This account is disabled.');
+    expect(again.browser.cookie('kubegram_session')).toBeUndefined();
+  });
+
   test('an unverified email never creates an account', async () => {
     idp.accounts.set('henry', { email_verified: false });
     const res = await signIn(t, '/oauth/okta', 'henry');

@@ -87,6 +87,32 @@ describe('the identity provider hangs or misbehaves', () => {
     });
   });
 
+  test('an oversized JWKS document is refused: 502, audited', async () => {
+    // A fresh instance: the main one has already cached the provider's keys.
+    const fresh = await createTestApp({
+      env: {
+        OKTA_CLIENT_ID: idp.clientId,
+        OKTA_CLIENT_SECRET: idp.clientSecret,
+        OKTA_DOMAIN: idp.issuer,
+        OAUTH_MAX_RESPONSE_BYTES: String(64 * 1024),
+      },
+    });
+    try {
+      idp.mode = { kind: 'huge', path: '/jwks' };
+      const res = await signIn(fresh, '/oauth/okta', 'jwks-huge');
+      idp.mode = undefined;
+      expectPage(res.page, 502);
+      const [row] = await fresh.database.db
+        .select()
+        .from(auditLogs)
+        .where(eq(auditLogs.action, 'auth.oauth_failed'));
+      expect(row!.details).toMatchObject({ reason: 'upstream_invalid_response' });
+    } finally {
+      idp.mode = undefined;
+      await fresh.close();
+    }
+  }, 30_000);
+
   describe('discovery through admin-configured providers', () => {
     let admin: Awaited<ReturnType<typeof createUser>>;
     beforeAll(async () => {
