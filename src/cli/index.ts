@@ -1,0 +1,62 @@
+#!/usr/bin/env bun
+import { createInterface } from 'node:readline/promises';
+import { authFilePath, loadAuth } from '../client/auth-store';
+import { ClientError, EXIT } from '../client/errors';
+import { flag, parseArgs } from './args';
+import { type Io, run } from './commands';
+
+/**
+ * Entry point of the `kubegram` CLI (package.json `bin`; `bun build --compile` makes one
+ * executable). The only place the CLI reads its environment: KUBEGRAM_API_URL and HOME.
+ */
+const DEFAULT_API_URL = 'http://localhost:8090';
+
+function apiUrlOf(cliValue: string | undefined): string {
+  const chosen =
+    cliValue ?? process.env.KUBEGRAM_API_URL ?? loadAuth(authFilePath())?.apiUrl ?? DEFAULT_API_URL;
+  try {
+    const url = new URL(chosen);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    throw new ClientError(`Invalid API URL "${chosen}"`, EXIT.usage);
+  }
+}
+
+const io: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  async readLine(prompt) {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
+    process.stderr.write(prompt);
+    const line = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    rl.close();
+    return line;
+  },
+};
+
+async function main(): Promise<number> {
+  try {
+    const args = parseArgs(process.argv.slice(2));
+    if (args.flags.has('help') || args.flags.has('h')) args.positionals.unshift('help');
+    const apiUrl = apiUrlOf(flag(args, 'api-url'));
+    return await run(args, { apiUrl, authFile: authFilePath() }, io);
+  } catch (err) {
+    if (err instanceof ClientError) {
+      io.err(`error: ${err.message}`);
+      if (Array.isArray(err.details)) {
+        for (const d of err.details as Array<{ path?: string; message?: string }>) {
+          io.err(`  ${d.path ?? ''}: ${d.message ?? JSON.stringify(d)}`);
+        }
+      }
+      return err.exitCode;
+    }
+    io.err(`error: ${(err as Error).message}`);
+    return EXIT.error;
+  }
+}
+
+process.exitCode = await main();
