@@ -140,6 +140,13 @@ describe('the identity provider hangs or misbehaves', () => {
       expect(await res.text()).toContain(res.headers.get('x-request-id')!);
     });
 
+    test('a failed discovery is remembered briefly: a burst does not hit the issuer again', async () => {
+      const started = performance.now();
+      const res = await t.request('/oauth/hang-sso');
+      expect(res.status).toBe(502);
+      expect(performance.now() - started).toBeLessThan(TIMEOUT_MS / 2);
+    });
+
     test('an oversized discovery document is refused (502), not buffered', async () => {
       const res = await t.request('/oauth/huge-sso');
       expect(res.status).toBe(502);

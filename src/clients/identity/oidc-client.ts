@@ -5,6 +5,11 @@ import { isLoopbackUrl, type LimitedFetch, type UpstreamLimits } from './upstrea
 
 /** Discovery results are reused for this long; JWKS rotation is handled by openid-client. */
 const DISCOVERY_TTL_MS = 60 * 60_000;
+/**
+ * A failed discovery is remembered briefly, so a burst of sign-in attempts against a broken
+ * or hostile issuer cannot turn into a burst of outbound requests.
+ */
+const FAILED_DISCOVERY_TTL_MS = 5_000;
 
 const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v.slice(0, 2048) : undefined);
 
@@ -28,7 +33,7 @@ function secretAuth(secret: string): oidc.ClientAuth {
  */
 export class OidcUpstream implements UpstreamClient {
   readonly usesNonce = true;
-  private discovered?: { at: number; config: Promise<oidc.Configuration> };
+  private discovered?: { at: number; ttl: number; config: Promise<oidc.Configuration> };
 
   constructor(
     private readonly provider: ProviderDefinition,
@@ -38,12 +43,12 @@ export class OidcUpstream implements UpstreamClient {
 
   private configuration(): Promise<oidc.Configuration> {
     const now = Date.now();
-    if (!this.discovered || now - this.discovered.at > DISCOVERY_TTL_MS) {
-      const config = this.discover();
-      this.discovered = { at: now, config };
-      // A failed discovery is not cached: the next sign-in tries again.
-      config.catch(() => {
-        if (this.discovered?.config === config) this.discovered = undefined;
+    if (!this.discovered || now - this.discovered.at > this.discovered.ttl) {
+      const entry = { at: now, ttl: DISCOVERY_TTL_MS, config: this.discover() };
+      this.discovered = entry;
+      entry.config.catch(() => {
+        entry.at = Date.now();
+        entry.ttl = FAILED_DISCOVERY_TTL_MS;
       });
     }
     return this.discovered.config;

@@ -13,12 +13,12 @@ import {
 } from '../../lib/errors';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import { GOOGLE_ISSUER } from './env-providers';
+import { envView, type ProviderView, rowView } from './oauth-config-views';
 import { type ProviderRegistry, secretAad } from './provider-registry';
 import {
   DEFAULT_NAMES,
   DEFAULT_SCOPES,
   PROVIDER_ID_PATTERN,
-  type ProviderDefinition,
   type ProviderType,
   RESERVED_PROVIDER_IDS,
 } from './types';
@@ -42,29 +42,6 @@ export interface NewProvider extends ProviderSettings {
   clientSecret: string;
 }
 
-/** The admin API's view of a provider. The client secret never leaves: only a mask. */
-export interface ProviderView {
-  id: string;
-  type: ProviderType;
-  displayName: string;
-  clientId: string;
-  clientSecret: string;
-  issuer: string | null;
-  baseUrl: string | null;
-  scopes: string[];
-  enabled: boolean;
-  allowSignup: boolean;
-  trustEmail: boolean;
-  source: 'environment' | 'database';
-  readOnly: boolean;
-  callbackUrl: string;
-  loginUrl: string;
-  secretKeyId: string | null;
-  createdAt: string | null;
-  updatedAt: string | null;
-}
-
-const SECRET_MASK = '********';
 const OIDC_TYPES = new Set<ProviderType>(['google', 'gitlab', 'okta', 'oidc']);
 
 /** Admin configuration of database providers: validated, secret encrypted, audited. */
@@ -79,15 +56,17 @@ export class OAuthConfigService {
   async list(): Promise<ProviderView[]> {
     const rows = await this.db.select().from(oauthProviders).orderBy(asc(oauthProviders.createdAt));
     return [
-      ...this.registry.envDefinitions().map((p) => this.envView(p)),
-      ...rows.filter((r) => !this.registry.isEnvProvider(r.id)).map((r) => this.rowView(r)),
+      ...this.registry.envDefinitions().map((p) => envView(this.config.appUrl, p)),
+      ...rows
+        .filter((r) => !this.registry.isEnvProvider(r.id))
+        .map((r) => rowView(this.config.appUrl, r)),
     ];
   }
 
   async get(id: string): Promise<ProviderView> {
     const env = this.registry.envDefinitions().find((p) => p.id === id);
-    if (env) return this.envView(env);
-    return this.rowView(await this.row(id));
+    if (env) return envView(this.config.appUrl, env);
+    return rowView(this.config.appUrl, await this.row(id));
   }
 
   async create(input: NewProvider, actorId: number, meta: RequestMeta): Promise<ProviderView> {
@@ -132,7 +111,7 @@ export class OAuthConfigService {
       return inserted;
     });
     await this.registry.changed();
-    return this.rowView(row);
+    return rowView(this.config.appUrl, row);
   }
 
   async update(
@@ -194,7 +173,7 @@ export class OAuthConfigService {
       return updated!;
     });
     await this.registry.changed();
-    return this.rowView(row);
+    return rowView(this.config.appUrl, row);
   }
 
   async remove(id: string, actorId: number, meta: RequestMeta): Promise<void> {
@@ -284,54 +263,6 @@ export class OAuthConfigService {
       enabled: row.enabled,
       allowSignup: row.allowSignup,
       trustEmail: row.trustEmail,
-    };
-  }
-
-  private urls(id: string) {
-    return { callbackUrl: `${this.config.appUrl}/oauth/${id}/callback`, loginUrl: `/oauth/${id}` };
-  }
-
-  private envView(p: ProviderDefinition): ProviderView {
-    return {
-      id: p.id,
-      type: p.type,
-      displayName: p.displayName,
-      clientId: p.clientId,
-      clientSecret: SECRET_MASK,
-      issuer: p.issuer ?? null,
-      baseUrl: p.baseUrl ?? null,
-      scopes: p.scopes,
-      enabled: p.enabled,
-      allowSignup: p.allowSignup,
-      trustEmail: p.trustEmail,
-      source: 'environment',
-      readOnly: true,
-      ...this.urls(p.id),
-      secretKeyId: null,
-      createdAt: null,
-      updatedAt: null,
-    };
-  }
-
-  private rowView(r: OAuthProviderRow): ProviderView {
-    return {
-      id: r.id,
-      type: r.type,
-      displayName: r.displayName,
-      clientId: r.clientId,
-      clientSecret: SECRET_MASK,
-      issuer: r.issuer,
-      baseUrl: r.baseUrl,
-      scopes: r.scopes,
-      enabled: r.enabled,
-      allowSignup: r.allowSignup,
-      trustEmail: r.trustEmail,
-      source: 'database',
-      readOnly: false,
-      ...this.urls(r.id),
-      secretKeyId: r.secretKeyId,
-      createdAt: r.createdAt.toISOString(),
-      updatedAt: r.updatedAt.toISOString(),
     };
   }
 }
