@@ -247,6 +247,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       if (env[name]) problems.push(`${name} is only allowed when NODE_ENV=test`);
     }
   }
+  for (const name of ['GITHUB', 'GOOGLE', 'GITLAB', 'OKTA'] as const) {
+    const id = env[`${name}_CLIENT_ID`];
+    const secret = env[`${name}_CLIENT_SECRET`];
+    if (Boolean(id) !== Boolean(secret)) {
+      problems.push(`${name}_CLIENT_ID and ${name}_CLIENT_SECRET must be set together`);
+    }
+  }
   if (env.OKTA_CLIENT_ID && !env.OKTA_DOMAIN)
     problems.push('OKTA_DOMAIN is required with OKTA_CLIENT_ID');
   if (problems.length > 0) throw new ConfigError(problems);

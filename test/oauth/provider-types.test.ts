@@ -87,3 +87,25 @@ describe('safeRedirect', () => {
     expect(safeRedirect(input, t.config)).toBe(expected);
   });
 });
+
+describe('configuration', () => {
+  test('half-configured providers fail fast with the variable named', async () => {
+    const { loadConfig, ConfigError } = await import('../../src/config');
+    const attempt = (env: Record<string, string>) => {
+      try {
+        loadConfig({ NODE_ENV: 'test', ...env });
+        return [];
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as InstanceType<typeof ConfigError>).problems;
+      }
+    };
+    expect(attempt({ GITHUB_CLIENT_ID: 'x' })).toContain(
+      'GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET must be set together',
+    );
+    expect(attempt({ OKTA_CLIENT_ID: 'x', OKTA_CLIENT_SECRET: 'y' })).toContain(
+      'OKTA_DOMAIN is required with OKTA_CLIENT_ID',
+    );
+    expect(attempt({ GITLAB_CLIENT_ID: 'x', GITLAB_CLIENT_SECRET: 'y' })).toEqual([]);
+  });
+});
