@@ -11,6 +11,7 @@ import { createOAuthServices } from './oauth';
 import { RateLimits } from './rate-limits';
 import { OwnSessions } from './sessions/own-sessions';
 import { SessionService } from './sessions/session-service';
+import { IacService } from './iac';
 import { TenancyService } from './tenancy';
 import { createTokenServices } from './tokens';
 import { UserService } from './users/user-service';
@@ -62,6 +63,7 @@ export function createServices(deps: AppDeps) {
     ownSessions: new OwnSessions(db, sessions),
     users: new UserService(db, sessions, clock),
     tenancy,
+    iac: new IacService(db, tenancy),
     ...codegen,
     ...createOAuthServices({ db, store, encryptor, config, logger, sessions }),
     tokens,

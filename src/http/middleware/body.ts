@@ -12,6 +12,9 @@ export function limitBody(maxSize: number): MiddlewareHandler<AppEnv> {
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Manifests (IaC) may also arrive as YAML (API.md). */
+const YAML_PATHS = /^\/api\/public\/v1\/iac\//;
+const YAML_TYPE = /^(application|text)\/(x-)?yaml\b/i;
 
 /** A body in any type the route does not read is a 415, not a confusing validation error. */
 export function requireContentType(
@@ -22,7 +25,8 @@ export function requireContentType(
       const length = c.req.header('content-length');
       const hasBody = length !== undefined ? length !== '0' : c.req.raw.body !== null;
       const type = c.req.header('content-type') ?? '';
-      if (hasBody && !allowed.test(type)) {
+      const yamlOk = YAML_TYPE.test(type) && YAML_PATHS.test(c.req.path);
+      if (hasBody && !allowed.test(type) && !yamlOk) {
         return errorResponse(
           c,
           'UNSUPPORTED_MEDIA_TYPE',

@@ -10,6 +10,7 @@ import {
   users,
 } from '../../db/schema';
 import { now, type WriteCall } from './context';
+import { forgetMemo } from './memo';
 
 /**
  * Soft deletes that take the subtree with them, inside the caller's transaction: a deleted
@@ -29,6 +30,7 @@ async function clearPrimaryTeams(call: WriteCall, teamIds: number[]) {
 }
 
 async function deleteTeams(call: WriteCall, companyId: string, teamIds: number[]) {
+  forgetMemo(call.tx);
   if (teamIds.length === 0) return;
   const at = now(call.ctx);
   await call.tx
@@ -69,6 +71,7 @@ export async function softDeleteTeam(call: WriteCall, companyId: string, teamId:
 }
 
 async function deleteOrganizations(call: WriteCall, companyId: string, organizationIds: number[]) {
+  forgetMemo(call.tx);
   if (organizationIds.length === 0) return;
   const at = now(call.ctx);
   const children = await call.tx
@@ -126,6 +129,7 @@ export async function softDeleteOrganization(
 }
 
 export async function softDeleteCompany(call: WriteCall, companyId: string) {
+  forgetMemo(call.tx);
   const at = now(call.ctx);
   const children = await call.tx
     .select({ id: organizations.id })

@@ -16,6 +16,7 @@ import {
   type WriteCall,
 } from './context';
 import { containsPattern, type ListQuery, offsetOf, orderBy } from './listing';
+import { forgetMemo } from './memo';
 import { resolveCompany } from './resolve';
 import { companyFilter } from './scope';
 import { companyView, publicCompanyView } from './views';
@@ -83,6 +84,7 @@ export async function updateCompany(
   if (patch.stripeCustomerId !== undefined && patch.stripeCustomerId !== before.stripeCustomerId)
     changes.stripeCustomerId = patch.stripeCustomerId;
   if (patch.tokens !== undefined && patch.tokens !== before.tokens) changes.tokens = patch.tokens;
+  forgetMemo(call.tx);
   if (Object.keys(changes).length === 0) return { row: before, standing, changed: false };
   const [after] = await call.tx
     .update(companies)

@@ -56,3 +56,14 @@ export function validateGraph(value: unknown, path = 'graph'): ProjectGraph {
   });
   return { ...graph, nodes, edges } as ProjectGraph;
 }
+
+/** JSON with object keys sorted: JSONB reorders keys, so equality must not depend on order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+export const sameJson = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);

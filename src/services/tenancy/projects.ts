@@ -15,7 +15,7 @@ import {
   uniquely,
   type WriteCall,
 } from './context';
-import { validateGraph } from './graph';
+import { sameJson, validateGraph } from './graph';
 import { containsPattern, type ListQuery, offsetOf, orderBy } from './listing';
 import { resolveProject, resolveTeam } from './resolve';
 import { projectFilter } from './scope';
@@ -82,7 +82,7 @@ export async function updateProject(
     changes.visibility = patch.visibility;
   if (patch.graph !== undefined) {
     const graph = validateGraph(patch.graph);
-    if (JSON.stringify(graph) !== JSON.stringify(before.graph)) changes.graph = graph;
+    if (!sameJson(graph, before.graph)) changes.graph = graph;
   }
   if (Object.keys(changes).length === 0) return { row: before, changed: false };
   const after = await uniquely(TAKEN, async () => {

@@ -12,6 +12,7 @@ import {
 import { ForbiddenError, NotFoundError } from '../../lib/errors';
 import { can, type Standing, type TenancyAction } from '../policy';
 import type { Actor, Queryable } from './context';
+import { memoized } from './memo';
 import { loadStanding } from './standing';
 
 /**
@@ -45,7 +46,9 @@ export async function resolveCompany(
     .select()
     .from(companies)
     .where(and(eq(companies.id, id), isNull(companies.deletedAt)));
-  const [row] = lock ? await query.for('update') : await query;
+  const [row] = lock
+    ? await query.for('update')
+    : [await memoized(q, `company:${id}`, async () => (await query)[0])];
   if (!row) throw new NotFoundError('Company');
   const standing = await loadStanding(q, actor, { companyId: row.id });
   authorize(standing, 'Company', 'company.read', act);
@@ -59,10 +62,13 @@ export async function resolveOrganization(
   act?: TenancyAction,
 ): Promise<Resolved<OrganizationRow>> {
   // tenant-filter: primary key; returned only after loadStanding + policy allow it (404).
-  const [row] = await q
-    .select()
-    .from(organizations)
-    .where(and(eq(organizations.id, id), isNull(organizations.deletedAt)));
+  const row = await memoized(q, `organization:${id}`, async () => {
+    const [found] = await q
+      .select()
+      .from(organizations)
+      .where(and(eq(organizations.id, id), isNull(organizations.deletedAt)));
+    return found;
+  });
   if (!row) throw new NotFoundError('Organization');
   const standing = await loadStanding(q, actor, {
     companyId: row.companyId,
@@ -79,10 +85,13 @@ export async function resolveTeam(
   act?: TenancyAction,
 ): Promise<Resolved<TeamRow>> {
   // tenant-filter: primary key; returned only after loadStanding + policy allow it (404).
-  const [row] = await q
-    .select()
-    .from(teams)
-    .where(and(eq(teams.id, id), isNull(teams.deletedAt)));
+  const row = await memoized(q, `team:${id}`, async () => {
+    const [found] = await q
+      .select()
+      .from(teams)
+      .where(and(eq(teams.id, id), isNull(teams.deletedAt)));
+    return found;
+  });
   if (!row) throw new NotFoundError('Team');
   const standing = await loadStanding(q, actor, {
     companyId: row.companyId,

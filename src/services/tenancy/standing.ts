@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { companyMembers, organizationMembers, teamMembers } from '../../db/schema';
 import type { Standing } from '../policy';
 import type { Actor, Queryable } from './context';
+import { memoized } from './memo';
 
 export interface StandingTarget {
   companyId: string;
@@ -29,12 +30,18 @@ export async function loadStanding(
     publicProject: target.publicProject,
   };
   if (!actor || actor.role === 'admin') return base;
+  const key = `standing:${actor.id}:${target.companyId}:${target.organizationId}:${target.teamId}`;
+  const roles = await memoized(q, key, () => loadRoles(q, actor.id, target));
+  return { ...base, ...roles };
+}
+
+async function loadRoles(q: Queryable, userId: number, target: StandingTarget) {
   const [company, organization, team] = await Promise.all([
     q
       .select({ role: companyMembers.role })
       .from(companyMembers)
       .where(
-        and(eq(companyMembers.companyId, target.companyId), eq(companyMembers.userId, actor.id)),
+        and(eq(companyMembers.companyId, target.companyId), eq(companyMembers.userId, userId)),
       ),
     target.organizationId === undefined
       ? []
@@ -45,7 +52,7 @@ export async function loadStanding(
             and(
               eq(organizationMembers.companyId, target.companyId),
               eq(organizationMembers.organizationId, target.organizationId),
-              eq(organizationMembers.userId, actor.id),
+              eq(organizationMembers.userId, userId),
             ),
           ),
     target.teamId === undefined
@@ -57,12 +64,11 @@ export async function loadStanding(
             and(
               eq(teamMembers.companyId, target.companyId),
               eq(teamMembers.teamId, target.teamId),
-              eq(teamMembers.userId, actor.id),
+              eq(teamMembers.userId, userId),
             ),
           ),
   ]);
   return {
-    ...base,
     company: company[0]?.role ?? null,
     organization: organization[0]?.role ?? null,
     team: team[0]?.role ?? null,

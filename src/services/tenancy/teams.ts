@@ -13,6 +13,7 @@ import {
   type WriteCall,
 } from './context';
 import { containsPattern, type ListQuery, offsetOf, orderBy } from './listing';
+import { forgetMemo } from './memo';
 import { resolveCompany, resolveOrganization, resolveTeam } from './resolve';
 import { teamFilter } from './scope';
 
@@ -60,6 +61,7 @@ export async function updateTeam(
   const changes: Partial<typeof teams.$inferInsert> = {};
   if (patch.name !== undefined && patch.name !== before.name) changes.name = patch.name;
   if (patch.slug !== undefined && patch.slug !== before.slug) changes.slug = patch.slug;
+  forgetMemo(call.tx);
   if (Object.keys(changes).length === 0) return { row: before, changed: false };
   const after = await uniquely(TAKEN, async () => {
     const [row] = await call.tx
