@@ -24,6 +24,7 @@ import { loginPageRoutes } from './routes/oauth/login-page';
 import { adminKeyRoutes, oauthServerRoutes } from './routes/oauth-server';
 import { mountTenancyRoutes } from './routes/tenancy';
 import { tokenAuthRoutes } from './routes/tokens';
+import { certificateRoutes } from './routes/tokens/certificates';
 import { userRoutes } from './routes/users';
 import { type AppDeps, createServices } from './services';
 import { DocsPage } from './ui/docs';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): AppInstance {
   app.route('/api/public/v1/auth', authRoutes(routeDeps));
   app.route('/api/public/v1/auth', tokenAuthRoutes(routeDeps));
   app.route('/api/v1/admin/keys', adminKeyRoutes(routeDeps));
+  app.route('/api/public/v1/companies', certificateRoutes(routeDeps));
   // OAuth server endpoints (fixed paths) go before the /oauth/{provider} sign-in routes.
   app.route('/', oauthServerRoutes(routeDeps));
   app.route('/api/public/v1/users', userRoutes(routeDeps));

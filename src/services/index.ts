@@ -32,16 +32,6 @@ export function createServices(deps: AppDeps) {
   const rateLimits = new RateLimits(store, config);
   const authenticator = new Authenticator([sessionResolver(sessions)]);
   const encryptor = new Encryptor(config.encryptionKey, config.previousEncryptionKeys);
-  const tokens = createTokenServices({
-    db,
-    store,
-    encryptor,
-    config,
-    logger,
-    clock,
-    sessions,
-    authenticator,
-  });
   const tenancy = new TenancyService(
     {
       db,
@@ -52,6 +42,17 @@ export function createServices(deps: AppDeps) {
     },
     { publicCompanyDirectory: config.publicCompanyDirectory },
   );
+  const tokens = createTokenServices({
+    db,
+    store,
+    encryptor,
+    config,
+    logger,
+    clock,
+    sessions,
+    authenticator,
+    tenancy,
+  });
   const codegen = createCodegenServices({ config, db, store, logger, clock, tenancy });
   return {
     db,

@@ -205,3 +205,32 @@ export function writableCompanyFields(s: Standing): ReadonlySet<string> {
   if (can(s, 'company.setTokens')) fields.add('tokens');
   return fields;
 }
+
+/* ───────────────────── Company-certificate service principals ─────────────────────
+ * A token obtained with a company certificate (services/tokens/certificates.ts) acts as that
+ * certificate's service account, whose only membership is admin of its company: the tenancy
+ * rules above already confine it there. This hook takes away what a company admin could do
+ * but such a token must not: manage members or invitations, create other companies, use IaC
+ * (which can create companies), or touch anything outside the tenancy API (its own tokens,
+ * users, admin API). Checked for every request by http/middleware/token-scopes.ts.
+ */
+const SERVICE_PRINCIPAL_AREAS = ['companies', 'organizations', 'teams', 'projects', 'graph'];
+
+export function servicePrincipalMayRequest(
+  companyId: string,
+  method: string,
+  path: string,
+): boolean {
+  const safe = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+  if (path === '/api/public/v1/auth/me') return safe;
+  const match = /^\/api\/public\/v1\/([a-z]+)(\/.*)?$/.exec(path);
+  if (!match || !SERVICE_PRINCIPAL_AREAS.includes(match[1]!)) return false;
+  const rest = match[2] ?? '';
+  if (/\/(members|invitations)(\/|$)/.test(rest)) return safe;
+  if (match[1] === 'companies') {
+    // Listing is filtered by membership; writes only to its own company, never a new one.
+    if (rest === '' || rest === '/') return safe;
+    if (!rest.startsWith(`/${companyId}`)) return safe;
+  }
+  return true;
+}

@@ -133,6 +133,11 @@ export const companyCertificates = pgTable(
     /** RFC 7638 JWK thumbprint (SHA-256). */
     fingerprint: text('fingerprint').notNull(),
     createdBy: integer('created_by').references(() => users.id),
+    /**
+     * The service account tokens of this certificate act as: a password-less user holding the
+     * admin membership of this company only (see services/tokens/certificates.ts).
+     */
+    serviceUserId: integer('service_user_id').references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

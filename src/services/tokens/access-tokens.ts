@@ -158,7 +158,9 @@ export class AccessTokens {
         return { claims, companyId: payload.company_id, scopes };
       }
       if (!/^[1-9][0-9]{0,9}$/.test(payload.sub)) return null;
-      return { claims, userId: Number(payload.sub), scopes };
+      // Certificate tokens act as the certificate's service account, confined to its company.
+      const companyId = typeof payload.company_id === 'string' ? payload.company_id : undefined;
+      return { claims, userId: Number(payload.sub), companyId, scopes };
     } catch {
       return null;
     }

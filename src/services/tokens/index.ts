@@ -7,9 +7,10 @@ import type { Encryptor } from '../../lib/encryption';
 import type { RequestMeta } from '../audit/audit-service';
 import type { Authenticator } from '../auth/authenticator';
 import type { SessionService } from '../sessions/session-service';
+import type { TenancyService } from '../tenancy';
 import { AccessTokens, looksLikeJwt } from './access-tokens';
+import { CertificateService } from './certificates';
 import { DeviceAuthorizationService } from './device-service';
-import { OAuthError } from './oauth-error';
 import { PAT_PREFIX } from './pat-format';
 import { PatService } from './pat-service';
 import { RefreshTokenService } from './refresh-service';
@@ -28,6 +29,7 @@ export interface TokenServiceDeps {
   clock: Clock;
   sessions: SessionService;
   authenticator: Authenticator;
+  tenancy: TenancyService;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface TokenServiceDeps {
  * every protected route accepts them, and revokes token families whenever sessions are revoked.
  */
 export function createTokenServices(deps: TokenServiceDeps) {
-  const { db, store, encryptor, config, logger, clock, sessions, authenticator } = deps;
+  const { db, store, encryptor, config, logger, clock, sessions, authenticator, tenancy } = deps;
   const t = config.tokens;
   const activeUsers = new ActiveUserCache(db, store);
   const pats = new PatService(db, store, activeUsers, clock, logger);
@@ -74,11 +76,15 @@ export function createTokenServices(deps: TokenServiceDeps) {
     config.appUrl,
     clock,
   );
-  const tokenEndpoint = new TokenEndpoint(refreshTokens, deviceLogins, {
-    exchange: async () => {
-      throw new OAuthError('unsupported_grant_type', 'jwt-bearer is not enabled yet');
-    },
-  });
+  const certificates = new CertificateService(
+    db,
+    tenancy,
+    sessions,
+    accessTokens,
+    `${config.appUrl}/oauth/token`,
+    clock,
+  );
+  const tokenEndpoint = new TokenEndpoint(refreshTokens, deviceLogins, certificates);
 
   authenticator.add(patResolver(pats));
   authenticator.add(jwtResolver(accessTokens, activeUsers));
@@ -108,6 +114,7 @@ export function createTokenServices(deps: TokenServiceDeps) {
     accessTokens,
     refreshTokens,
     deviceLogins,
+    certificates,
     tokenEndpoint,
     tokenRevocations: revocations,
     stop: () => pats.stop(),

@@ -18,41 +18,28 @@ export function patResolver(pats: PatService): CredentialResolver {
 }
 
 /**
- * `Authorization: Bearer eyJ…`: our access JWTs. User tokens resolve to the current user record
- * (cached, invalidated on change); company-certificate tokens resolve through `companyPrincipal`.
+ * `Authorization: Bearer eyJ…`: our access JWTs, resolved to the current user record (cached,
+ * invalidated on change). Company-certificate tokens carry their company, which confines them.
  */
 export function jwtResolver(
   accessTokens: AccessTokens,
   users: ActiveUserCache,
-  companyPrincipal?: CompanyPrincipalResolver,
 ): CredentialResolver {
   return {
     accepts: looksLikeJwt,
     async resolve(token, via) {
       const verified = await accessTokens.verify(token);
-      if (!verified) return null;
-      const sessionId = verified.claims.sid ?? verified.claims.jti!;
-      if (verified.companyId !== undefined) {
-        if (!companyPrincipal) return null;
-        const principal = await companyPrincipal(verified.companyId, verified.claims.cert_id);
-        if (!principal) return null;
-        return {
-          user: principal,
-          sessionId,
-          kind: 'jwt',
-          via,
-          scopes: verified.scopes,
-          companyId: verified.companyId,
-        };
-      }
-      const user = await users.get(verified.userId!);
+      if (!verified || verified.userId === undefined) return null;
+      const user = await users.get(verified.userId);
       if (!user) return null;
-      return { user, sessionId, kind: 'jwt', via, scopes: verified.scopes };
+      return {
+        user,
+        sessionId: verified.claims.sid ?? verified.claims.jti!,
+        kind: 'jwt',
+        via,
+        scopes: verified.scopes,
+        ...(verified.companyId ? { companyId: verified.companyId } : {}),
+      };
     },
   };
 }
-
-export type CompanyPrincipalResolver = (
-  companyId: string,
-  certificateId: string | undefined,
-) => Promise<import('../auth/types').AuthUser | null>;

@@ -1,0 +1,2 @@
+ALTER TABLE "company_certificates" ADD COLUMN "service_user_id" integer;--> statement-breakpoint
+ALTER TABLE "company_certificates" ADD CONSTRAINT "company_certificates_service_user_id_users_id_fk" FOREIGN KEY ("service_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;
