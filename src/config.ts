@@ -57,6 +57,9 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
   /** Anonymous callers may list company ids and names (issue #4). */
   PUBLIC_COMPANY_DIRECTORY: bool.default(true),
+  /** smtp://[user:pass@]host[:port] or smtps://…; when set, invitations are also mailed. */
+  SMTP_URL: optionalString,
+  SMTP_FROM: optionalString,
   // Tokens for machines (issue #5).
   /** Access JWT signing: ES256 (default) or RS256. */
   JWT_SIGNING_ALG: z.enum(['ES256', 'RS256']).default('ES256'),
@@ -146,6 +149,8 @@ export interface Config {
   codegen: CodegenConfig;
   /** Anonymous callers may list companies (id and name only). */
   publicCompanyDirectory: boolean;
+  /** Outgoing mail (invitations); undefined when SMTP_URL is unset. */
+  smtp?: { url: string; from: string; timeoutMs: number };
   /** Machine tokens: access JWTs and refresh tokens (issue #5). */
   tokens: {
     signingAlgorithm: 'ES256' | 'RS256';
@@ -256,6 +261,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   if (env.OKTA_CLIENT_ID && !env.OKTA_DOMAIN)
     problems.push('OKTA_DOMAIN is required with OKTA_CLIENT_ID');
+  if (env.SMTP_URL && !/^smtps?:\/\/[^/]+/.test(env.SMTP_URL)) {
+    problems.push('SMTP_URL must look like smtp://host:port or smtps://user:pass@host:port');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const appUrl = (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
@@ -318,6 +326,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     codegen: codegenConfig(env),
     publicCompanyDirectory: env.PUBLIC_COMPANY_DIRECTORY,
+    smtp: env.SMTP_URL
+      ? {
+          url: env.SMTP_URL,
+          from: env.SMTP_FROM ?? `kubegram@${new URL(appUrl).hostname}`,
+          timeoutMs: 10_000,
+        }
+      : undefined,
     tokens: {
       signingAlgorithm: env.JWT_SIGNING_ALG,
       rsaModulusLength: env.JWT_RSA_MODULUS_LENGTH,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SharedStore } from '../cache/shared-store';
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/client';
+import { SmtpMailer } from '../clients/mail/smtp';
 import type { Clock } from '../lib/clock';
 import { Encryptor } from '../lib/encryption';
 import { AccountService } from './auth/account-service';
@@ -39,6 +40,8 @@ export function createServices(deps: AppDeps) {
       appUrl: config.appUrl,
       // Memberships change users.team_id, which cached identities carry.
       onUserChanged: (userId) => sessions.invalidate({ userId }),
+      mailer: config.smtp ? new SmtpMailer(config.smtp) : undefined,
+      logger,
     },
     { publicCompanyDirectory: config.publicCompanyDirectory },
   );

@@ -39,6 +39,8 @@ export function memberRoutes({ services }: RouteDeps, level: Level) {
     member: memberRecord.partial().optional(),
     invitation: invitationRecord.optional(),
     acceptUrl: z.string().optional(),
+    /** Whether the invitation was also mailed (SMTP_URL configured and the server took it). */
+    emailSent: z.boolean().optional(),
   });
 
   const list = createRoute({

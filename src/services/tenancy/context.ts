@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+import type { Mailer } from '../../clients/mail/smtp';
 import type { Database, Queryable, Transaction } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { AppError, ConflictError } from '../../lib/errors';
@@ -12,6 +14,9 @@ export interface TenancyContext {
   appUrl: string;
   /** Called after a commit that changed a user's memberships (refreshes cached users). */
   onUserChanged(userId: number): Promise<void>;
+  /** Set when SMTP_URL is configured: invitations are then also mailed. */
+  mailer?: Mailer;
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** The caller: a signed-in user, or null for anonymous requests. */

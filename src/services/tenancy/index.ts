@@ -251,14 +251,14 @@ export class TenancyService {
    * Adds an existing user (by id or email) with a role. An email without an account gets an
    * invitation instead: `{invitation, acceptUrl}` is returned and nothing else changes.
    */
-  addMember(
+  async addMember(
     actor: AuthUser,
     level: members.Level,
     id: string,
     input: { userId?: number; email?: string; role: string },
     meta: RequestMeta,
   ) {
-    return this.write(actor, meta, async (call) => {
+    const result = await this.write(actor, meta, async (call) => {
       const { target, standing } = await members.resolveTarget(call.tx, actor, level, id, true);
       const role = members.assertRole(level, input.role);
       const user = await members.findUser(call.tx, input);
@@ -279,6 +279,37 @@ export class TenancyService {
         member: { userId: String(user.id), email: user.email, name: user.name, role },
       };
     });
+    if (result.kind === 'member') return result;
+    // Mailed after the commit: a slow or broken mail server never holds the transaction, and
+    // the link is in the response either way.
+    return { ...result, emailSent: await this.mailInvitation(actor, result) };
+  }
+
+  private async mailInvitation(
+    actor: AuthUser,
+    invite: { invitation: { email: string; scope: string; role: string }; acceptUrl: string },
+  ): Promise<boolean> {
+    if (!this.ctx.mailer) return false;
+    const { email, scope, role } = invite.invitation;
+    try {
+      await this.ctx.mailer.send({
+        to: email,
+        subject: 'You are invited to Kubegram',
+        text: [
+          `${actor.name} invited you to join a Kubegram ${scope} as ${role}.`,
+          '',
+          'Sign in (or create an account) with this email address, then accept the invitation:',
+          `POST ${invite.acceptUrl}`,
+          '',
+          'The link works once and expires in 7 days.',
+        ].join('\n'),
+      });
+      return true;
+    } catch (err) {
+      // The message may name the mail server; it goes to the log, never to the caller.
+      this.ctx.logger?.warn({ err: (err as Error).message }, 'invitation email not sent');
+      return false;
+    }
   }
 
   changeMemberRole(
