@@ -43,4 +43,50 @@ export const PROTECTED_ROUTES: ProtectedRoute[] = [
   },
   { method: 'DELETE', path: '/api/v1/admin/oauth-config/sec', minRole: 'admin' },
   { method: 'POST', path: '/api/v1/admin/encryption/rotate', minRole: 'admin' },
+  // Tenancy and manifests (issue #4); tenant isolation itself: test/tenancy/isolation-matrix.test.ts.
+  { method: 'POST', path: '/api/public/v1/companies', body: { name: 'Sec' } },
+  {
+    method: 'PATCH',
+    path: '/api/public/v1/companies/00000000-0000-4000-8000-000000000000',
+    body: { name: 'Sec' },
+  },
+  { method: 'DELETE', path: '/api/public/v1/companies/00000000-0000-4000-8000-000000000000' },
+  { method: 'GET', path: '/api/public/v1/companies/00000000-0000-4000-8000-000000000000/members' },
+  {
+    method: 'POST',
+    path: '/api/public/v1/companies/00000000-0000-4000-8000-000000000000/members',
+    body: { userId: '1' },
+  },
+  { method: 'GET', path: '/api/public/v1/organizations' },
+  { method: 'GET', path: '/api/public/v1/organizations/1' },
+  {
+    method: 'POST',
+    path: '/api/public/v1/organizations',
+    body: { companyId: '00000000-0000-4000-8000-000000000000', name: 'x' },
+  },
+  { method: 'PATCH', path: '/api/public/v1/organizations/1', body: { name: 'x' } },
+  { method: 'DELETE', path: '/api/public/v1/organizations/1/members/1' },
+  { method: 'GET', path: '/api/public/v1/teams' },
+  { method: 'POST', path: '/api/public/v1/teams', body: { organizationId: '1', name: 'x' } },
+  { method: 'DELETE', path: '/api/public/v1/teams/1' },
+  { method: 'POST', path: '/api/public/v1/projects', body: { teamId: '1', name: 'x' } },
+  { method: 'PATCH', path: '/api/public/v1/projects/1', body: { name: 'x' } },
+  {
+    method: 'GET',
+    path: '/api/public/v1/invitations?companyId=00000000-0000-4000-8000-000000000000',
+  },
+  {
+    method: 'POST',
+    path: '/api/public/v1/invitations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/accept',
+  },
+  {
+    method: 'POST',
+    path: '/api/public/v1/iac/apply',
+    body: { apiVersion: 'v1', kind: 'Company', metadata: { name: 'x' } },
+  },
+  {
+    method: 'GET',
+    path: '/api/public/v1/iac/export?companyID=00000000-0000-4000-8000-000000000000',
+  },
+  { method: 'GET', path: '/api/public/v1/iac/Team/x?organizationID=1' },
 ];

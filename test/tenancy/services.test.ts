@@ -83,6 +83,45 @@ describe('companies (service API other areas call)', () => {
   });
 });
 
+describe('platform manager', () => {
+  test('manages the companies and organizations they belong to, and nothing else', async () => {
+    const manager = await person(t, 'manager');
+    await svc().addMember(
+      a.owner.user,
+      'company',
+      a.company.id,
+      { userId: Number(manager.id), role: 'member' },
+      META,
+    );
+    expect(await svc().companyRole(manager.user, a.company.id)).toBe('admin');
+    const org = await svc().createOrganization(
+      manager.user,
+      { companyId: a.company.id, name: 'Managed' },
+      META,
+    );
+    expect(org.companyId).toBe(a.company.id);
+    // A plain member with the team_member platform role may not.
+    await expect(
+      svc().createOrganization(a.member.user, { companyId: a.company.id, name: 'Nope' }, META),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // Another company stays invisible to the manager.
+    await expect(svc().getCompany(manager.user, b.company.id)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    // And a manager cannot grant owner: their effective role is admin.
+    await expect(
+      svc().changeMemberRole(
+        manager.user,
+        'company',
+        a.company.id,
+        Number(manager.id),
+        'owner',
+        META,
+      ),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
 describe('projects', () => {
   test('a team member creates and reads; the graph is stored as given', async () => {
     const p = await svc().getProject(a.teamMember.user, Number(a.project.id));
