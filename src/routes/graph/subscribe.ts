@@ -1,4 +1,4 @@
-import type { ServerWebSocket } from 'bun';
+import type { Server, ServerWebSocket } from 'bun';
 import type { Context } from 'hono';
 import { upgradeWebSocket } from 'hono/bun';
 import type { AppEnv } from '../../http/app-env';
@@ -53,6 +53,7 @@ export function subscribeRoute({ services, config }: RouteDeps) {
         visible = false;
       }
     }
+    const server = c.env.server as Server<unknown>;
     let detach: (() => void) | undefined;
     return upgradeWebSocket(c, {
       onOpen(_event, ws) {
@@ -65,6 +66,8 @@ export function subscribeRoute({ services, config }: RouteDeps) {
           send: (text) => raw.send(text),
           close: (code, reason) => raw.close(code, reason),
           ping: () => raw.ping(),
+          join: (topic) => raw.subscribe(topic),
+          publish: (topic, text) => server.publish(topic, text),
         });
       },
       onClose() {
