@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../../db/client';
 import { refreshTokens, users } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
@@ -72,8 +72,8 @@ export class RefreshTokenService {
     return response;
   }
 
-  private async mint(
-    q: Queryable,
+  /** A new refresh token + access token of the family, not yet written. */
+  private async successor(
     user: { id: number; role: Parameters<typeof grantableScopes>[0] },
     clientId: string,
     scopes: string[],
@@ -81,18 +81,7 @@ export class RefreshTokenService {
   ) {
     const refreshToken = newOpaqueToken();
     const now = this.clock.now();
-    const [row] = await q
-      .insert(refreshTokens)
-      .values({
-        familyId,
-        userId: user.id,
-        tokenHash: sha256Hex(refreshToken),
-        clientId,
-        scopes,
-        createdAt: new Date(now),
-        expiresAt: new Date(now + this.options.ttlSeconds * 1000),
-      })
-      .returning({ id: refreshTokens.id });
+    const id = randomUUID();
     const accessToken = await this.accessTokens.issue({
       userId: user.id,
       role: user.role,
@@ -107,7 +96,29 @@ export class RefreshTokenService {
       refresh_token: refreshToken,
       scope: scopes.join(' '),
     };
-    return { response, id: row!.id };
+    const row = {
+      id,
+      familyId,
+      userId: user.id,
+      tokenHash: sha256Hex(refreshToken),
+      clientId,
+      scopes,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + this.options.ttlSeconds * 1000),
+    };
+    return { id, response, row };
+  }
+
+  private async mint(
+    q: Queryable,
+    user: { id: number; role: Parameters<typeof grantableScopes>[0] },
+    clientId: string,
+    scopes: string[],
+    familyId: string,
+  ) {
+    const next = await this.successor(user, clientId, scopes, familyId);
+    await q.insert(refreshTokens).values(next.row);
+    return next;
   }
 
   async refresh(token: string, clientId: string | undefined, meta: RequestMeta) {
@@ -115,11 +126,18 @@ export class RefreshTokenService {
     const hash = sha256Hex(token);
     await this.accessTokens.prepare();
     const outcome = await this.db.transaction(async (tx): Promise<RefreshOutcome> => {
-      const [row] = await tx
-        .select()
+      // One round trip: the token (locked, so concurrent refreshes queue here) and its owner.
+      const [found] = await tx
+        .select({
+          token: refreshTokens,
+          role: users.role,
+          active: sql<boolean>`${users.deletedAt} is null and ${users.disabledAt} is null`,
+        })
         .from(refreshTokens)
+        .innerJoin(users, eq(users.id, refreshTokens.userId))
         .where(eq(refreshTokens.tokenHash, hash))
-        .for('update');
+        .for('update', { of: refreshTokens });
+      const row = found?.token;
       const now = this.clock.now();
       if (!row || row.revokedAt || row.expiresAt.getTime() <= now) {
         throw new OAuthError('invalid_grant', 'Refresh token is invalid, expired or revoked');
@@ -145,21 +163,22 @@ export class RefreshTokenService {
         });
         return { kind: 'reused', familyId: row.familyId };
       }
-      const [user] = await tx
-        .select({ id: users.id, role: users.role })
-        .from(users)
-        .where(and(eq(users.id, row.userId), isNull(users.deletedAt), isNull(users.disabledAt)));
-      if (!user) throw new OAuthError('invalid_grant', 'The account is not active');
+      if (!found.active) throw new OAuthError('invalid_grant', 'The account is not active');
+      const user = { id: row.userId, role: found.role };
       const scopes = cappedScopes(row.scopes, user.role);
-      const next = await this.mint(tx, user, row.clientId, scopes, row.familyId);
-      await tx
-        .update(refreshTokens)
-        .set({
-          usedAt: new Date(now),
-          replacedBy: next.id,
-          rotationResponse: this.encryptor.encrypt(JSON.stringify(next.response), aadOf(row.id)),
-        })
-        .where(eq(refreshTokens.id, row.id));
+      const next = await this.successor(user, row.clientId, scopes, row.familyId);
+      // Both statements leave together (postgres.js pipelines them on the transaction).
+      await Promise.all([
+        tx.insert(refreshTokens).values(next.row),
+        tx
+          .update(refreshTokens)
+          .set({
+            usedAt: new Date(now),
+            replacedBy: next.id,
+            rotationResponse: this.encryptor.encrypt(JSON.stringify(next.response), aadOf(row.id)),
+          })
+          .where(eq(refreshTokens.id, row.id)),
+      ]);
       return { kind: 'issued', response: next.response };
     });
     if (outcome.kind === 'reused') {
