@@ -73,6 +73,20 @@ async function spareMember(w: World, tenant: Tenant) {
   return userId;
 }
 
+async function spareIn(w: World, tenant: Tenant, level: 'organization' | 'team') {
+  const userId = await w.spareUser();
+  const id = level === 'organization' ? tenant.organization.id : tenant.team.id;
+  await svc(w).addMember(tenant.owner.user, level, id, { userId, role: 'member' }, META);
+  return userId;
+}
+
+const manifest = (kind: string, name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'kubegram.io/v1',
+  kind,
+  metadata: { name },
+  spec,
+});
+
 const email = (w: World) => `${w.unique('invitee').replace(/\W+/g, '-')}@example.com`;
 
 export const CASES: Case[] = [
@@ -408,6 +422,153 @@ export const CASES: Case[] = [
     ok: 200,
     allow: ORG_MANAGERS,
     forbid: ['teamMember'],
+    anonymous: 401,
+  },
+  // ── memberships below the company ──
+  {
+    name: 'PATCH /organizations/{id}/members/{userId}',
+    method: 'PATCH',
+    build: async (w, x) => ({
+      path: `${V1}/organizations/${x.organization.id}/members/${await spareIn(w, x, 'organization')}`,
+      body: { role: 'admin' },
+    }),
+    ok: 200,
+    allow: ORG_MANAGERS,
+    forbid: ['teamMember'],
+    anonymous: 401,
+  },
+  {
+    name: 'DELETE /organizations/{id}/members/{userId}',
+    method: 'DELETE',
+    build: async (w, x) => ({
+      path: `${V1}/organizations/${x.organization.id}/members/${await spareIn(w, x, 'organization')}`,
+    }),
+    ok: 200,
+    allow: ORG_MANAGERS,
+    forbid: ['teamMember'],
+    anonymous: 401,
+  },
+  {
+    name: 'PATCH /teams/{id}/members/{userId}',
+    method: 'PATCH',
+    build: async (w, x) => ({
+      path: `${V1}/teams/${x.team.id}/members/${await spareIn(w, x, 'team')}`,
+      body: { role: 'maintainer' },
+    }),
+    ok: 200,
+    allow: ORG_MANAGERS,
+    forbid: ['teamMember'],
+    anonymous: 401,
+  },
+  {
+    name: 'DELETE /teams/{id}/members/{userId}',
+    method: 'DELETE',
+    build: async (w, x) => ({
+      path: `${V1}/teams/${x.team.id}/members/${await spareIn(w, x, 'team')}`,
+    }),
+    ok: 200,
+    allow: ORG_MANAGERS,
+    forbid: ['teamMember'],
+    anonymous: 401,
+  },
+  // ── PUT is PATCH's alias everywhere ──
+  {
+    name: 'PUT /organizations/{id}',
+    method: 'PUT',
+    build: (_w, x) => ({
+      path: `${V1}/organizations/${x.organization.id}`,
+      body: { name: x.organization.name },
+    }),
+    ok: 200,
+    allow: COMPANY_MANAGERS,
+    forbid: ['orgAdmin', 'teamMember'],
+    anonymous: 401,
+  },
+  {
+    name: 'PUT /teams/{id}',
+    method: 'PUT',
+    build: (_w, x) => ({ path: `${V1}/teams/${x.team.id}`, body: { name: x.team.name } }),
+    ok: 200,
+    allow: ORG_MANAGERS,
+    forbid: ['teamMember'],
+    anonymous: 401,
+  },
+  {
+    name: 'PUT /projects/{id}',
+    method: 'PUT',
+    build: (_w, x) => ({ path: `${V1}/projects/${x.project.id}`, body: { description: 'put' } }),
+    ok: 200,
+    allow: ORG_READERS,
+    anonymous: 401,
+  },
+  // ── manifests: another door into the same rules ──
+  {
+    name: 'POST /iac/apply (Organization)',
+    method: 'POST',
+    build: (w, x) => ({
+      path: `${V1}/iac/apply`,
+      body: manifest('Organization', w.unique('iac').replace(/\W+/g, '-'), {
+        companyID: x.company.id,
+      }),
+    }),
+    ok: 200,
+    allow: COMPANY_MANAGERS,
+    forbid: ['member', 'orgAdmin', 'teamMember'],
+    anonymous: 401,
+  },
+  {
+    name: 'POST /iac/apply (Project)',
+    method: 'POST',
+    build: (w, x) => ({
+      path: `${V1}/iac/apply`,
+      body: manifest('Project', w.unique('iac').replace(/\W+/g, '-'), { teamID: x.team.id }),
+    }),
+    ok: 200,
+    allow: ORG_READERS,
+    anonymous: 401,
+  },
+  {
+    name: 'GET /iac/Organization/{name}',
+    method: 'GET',
+    build: (_w, x) => ({
+      path: `${V1}/iac/Organization/${x.organization.slug}?companyID=${x.company.id}`,
+    }),
+    ok: 200,
+    allow: ORG_READERS,
+    anonymous: 401,
+  },
+  {
+    name: 'GET /iac/Team/{name}',
+    method: 'GET',
+    build: (_w, x) => ({
+      path: `${V1}/iac/Team/${x.team.slug}?organizationID=${x.organization.id}`,
+    }),
+    ok: 200,
+    allow: ORG_READERS,
+    anonymous: 401,
+  },
+  {
+    name: 'DELETE /iac/Project/{name}',
+    method: 'DELETE',
+    build: async (w, x) => {
+      const p = await svc(w).createProject(
+        x.owner.user,
+        { teamId: Number(x.team.id), name: w.unique('Iac Doomed') },
+        META,
+      );
+      return { path: `${V1}/iac/Project/${p.slug}?teamID=${x.team.id}` };
+    },
+    ok: 200,
+    allow: ORG_MANAGERS,
+    forbid: ['teamMember'],
+    anonymous: 401,
+  },
+  {
+    name: 'GET /iac/export',
+    method: 'GET',
+    build: (_w, x) => ({ path: `${V1}/iac/export?companyID=${x.company.id}` }),
+    ok: 200,
+    allow: MEMBERS,
     anonymous: 401,
   },
 ];

@@ -253,6 +253,39 @@ describe('organizations, teams, projects', () => {
   });
 });
 
+describe('primary team', () => {
+  test('joining a first team sets users.team_id, visible at once in /auth/me; leaving clears it', async () => {
+    const member = await createUser(t);
+    const me = () => call(t, 'GET', `${V1}/auth/me`, as(member));
+    expect((await me()).body.user.teamId).toBeNull();
+    const c = await call(t, 'POST', `${V1}/companies`, { ...as(owner), body: { name: 'Teamco' } });
+    const o = await call(t, 'POST', `${V1}/organizations`, {
+      ...as(owner),
+      body: { companyId: c.body.data.id, name: 'Org' },
+    });
+    const team = await call(t, 'POST', `${V1}/teams`, {
+      ...as(owner),
+      body: { organizationId: o.body.data.id, name: 'First' },
+    });
+    const add = await call(t, 'POST', `${V1}/teams/${team.body.data.id}/members`, {
+      ...as(owner),
+      body: { userId: member.id },
+    });
+    expect(add.status).toBe(201);
+    expect((await me()).body.user.teamId).toBe(team.body.data.id);
+    const leave = await call(
+      t,
+      'DELETE',
+      `${V1}/companies/${c.body.data.id}/members/${member.id}`,
+      as(owner),
+    );
+    expect(leave.status).toBe(200);
+    expect((await me()).body.user.teamId).toBeNull();
+    // Leaving the company left the organization and the team too.
+    expect((await call(t, 'GET', `${V1}/teams/${team.body.data.id}`, as(member))).status).toBe(404);
+  });
+});
+
 describe('members and invitations', () => {
   let companyId: string;
   beforeAll(async () => {
