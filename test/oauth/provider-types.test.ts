@@ -109,3 +109,18 @@ describe('configuration', () => {
     expect(attempt({ GITLAB_CLIENT_ID: 'x', GITLAB_CLIENT_SECRET: 'y' })).toEqual([]);
   });
 });
+
+test('the sign-in, identity and admin endpoints are in the OpenAPI document', async () => {
+  const doc = await (await t.request('/openapi.json')).json();
+  for (const path of [
+    '/oauth/{provider}',
+    '/oauth/{provider}/callback',
+    '/api/public/v1/auth/identities',
+    '/api/public/v1/auth/identities/{id}',
+    '/api/v1/admin/oauth-config',
+    '/api/v1/admin/oauth-config/{id}',
+    '/api/v1/admin/encryption/rotate',
+  ]) {
+    expect(doc.paths[path]).toBeDefined();
+  }
+});

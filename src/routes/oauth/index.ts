@@ -1,10 +1,9 @@
-import { Hono } from 'hono';
-import type { AppEnv } from '../../http/app-env';
+import { z } from '@hono/zod-openapi';
 import { requestMeta } from '../../http/request-meta';
 import { setSessionCookie } from '../../http/session-cookie';
 import { OAuthFlowError } from '../../services/oauth/flow-error';
 import { PROVIDER_ID_PATTERN, RESERVED_PROVIDER_IDS } from '../../services/oauth/types';
-import type { RouteDeps } from '../deps';
+import { type RouteDeps, router } from '../deps';
 import { clearFlowCookie, readFlowCookie, setFlowCookie } from './flow-cookie';
 import { flowErrorPage } from './pages';
 
@@ -14,7 +13,8 @@ const isProviderSegment = (id: string) =>
 
 /** Browser sign-in: GET /oauth/{provider} and GET /oauth/{provider}/callback. */
 export function oauthLoginRoutes({ services, config }: RouteDeps) {
-  const app = new Hono<AppEnv>();
+  const app = router();
+  documentBrowserRoutes(app);
 
   app.get('/oauth/:provider', async (c, next) => {
     const providerId = c.req.param('provider');
@@ -76,4 +76,62 @@ export function oauthLoginRoutes({ services, config }: RouteDeps) {
   });
 
   return app;
+}
+
+const html = { 'text/html': { schema: z.string() } };
+
+/** Browser endpoints answer with redirects and pages; they are listed in /docs all the same. */
+function documentBrowserRoutes(app: ReturnType<typeof router>) {
+  const provider = z.object({ provider: z.string().openapi({ example: 'okta' }) });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/oauth/{provider}',
+    tags: ['sign-in'],
+    summary: 'Start signing in with a provider (browser)',
+    description:
+      '302 to the provider with PKCE S256, state and nonce kept in an encrypted HttpOnly cookie for 10 minutes. `redirect`: a path here or a URL on an allowed origin; `link=true` links the identity to the signed-in account.',
+    request: {
+      params: provider,
+      query: z.object({ redirect: z.string().optional(), link: z.enum(['true']).optional() }),
+    },
+    responses: {
+      302: { description: 'To the provider (or to /login when linking without a session)' },
+      404: { description: 'Unknown or disabled provider (page)', content: html },
+      502: { description: 'Provider unreachable (page with the request id)', content: html },
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/oauth/{provider}/callback',
+    tags: ['sign-in'],
+    summary: 'Where the provider sends the browser back',
+    description:
+      'Checks state, iss (RFC 9207), exchanges the code, validates the ID token, signs in (new session cookie) and 302s to the redirect target. Register this URL with the provider.',
+    request: {
+      params: provider,
+      query: z.object({
+        code: z.string().optional(),
+        state: z.string().optional(),
+        iss: z.string().optional(),
+        error: z.string().optional(),
+      }),
+    },
+    responses: {
+      302: { description: 'Signed in (or linked): to the redirect target; denied: to /login' },
+      400: { description: 'Missing, mismatched, expired or replayed state (page)', content: html },
+      403: {
+        description: 'Sign-up closed, unverified email or disabled account (page)',
+        content: html,
+      },
+      404: { description: 'Unknown or disabled provider (page)', content: html },
+      409: {
+        description: 'Email belongs to an existing account: link it first (page)',
+        content: html,
+      },
+      502: {
+        description: 'Token exchange, JWKS or ID-token validation failed (page)',
+        content: html,
+      },
+    },
+  });
 }
