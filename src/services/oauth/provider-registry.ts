@@ -23,6 +23,8 @@ export const secretAad = (providerId: string) => `oauth_providers:${providerId}:
  */
 export class ProviderRegistry {
   private cached?: { at: number; list: ProviderDefinition[] };
+  /** Bumped by every invalidation, so a load that started before it is never cached. */
+  private generation = 0;
   private loading?: Promise<ProviderDefinition[]>;
   private readonly upstreams = new Map<string, { version: string; client: UpstreamClient }>();
   private readonly fromEnv: ProviderDefinition[];
@@ -108,11 +110,13 @@ export class ProviderRegistry {
   }
 
   private forget() {
+    this.generation += 1;
     this.cached = undefined;
     this.loading = undefined;
   }
 
   private async load(): Promise<ProviderDefinition[]> {
+    const generation = this.generation;
     const rows = await this.db.select().from(oauthProviders).orderBy(oauthProviders.createdAt);
     const list = [...this.fromEnv];
     for (const row of rows) {
@@ -120,7 +124,7 @@ export class ProviderRegistry {
       const def = this.fromRow(row);
       if (def) list.push(def);
     }
-    this.cached = { at: Date.now(), list };
+    if (generation === this.generation) this.cached = { at: Date.now(), list };
     return list;
   }
 
