@@ -190,11 +190,6 @@ export function canGrantTeamRole(granter: TeamRole | null, role: TeamRole): bool
   return granter !== null && TEAM_RANK[granter] >= TEAM_RANK[role];
 }
 
-/** Whether a caller may change or remove a member who currently holds `current`. */
-export function canManageMemberHolding(granter: MemberRole | null, current: MemberRole): boolean {
-  return canGrantMemberRole(granter, current);
-}
-
 /** Fields of a company a caller may write; anything else in a body is refused (mass assignment). */
 export function writableCompanyFields(s: Standing): ReadonlySet<string> {
   const fields = new Set<string>();
