@@ -30,7 +30,7 @@ describe('/login', () => {
     expect(csp).toContain("form-action 'self' http://localhost:8090 https://console.example.com");
     expect(csp).not.toContain('script-src');
     expect(page.body).not.toContain('<script');
-    expect(page.body).toContain('<html lang="en">');
+    expect(page.body).toStartWith('<!DOCTYPE html><html lang="en">');
     expect(page.body).toContain('href="/oauth/github?redirect=%2Fprojects"');
     expect(page.body).toContain('Sign in with GitHub');
     expect(page.body).toContain('<label for="email">Email</label>');

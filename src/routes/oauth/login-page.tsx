@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { html } from 'hono/html';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../../http/app-env';
 import { requestMeta } from '../../http/request-meta';
@@ -51,16 +52,16 @@ export function loginPageRoutes({ services, config }: RouteDeps) {
       name: p.displayName,
     }));
     htmlHeaders(c, config);
-    return c.html(
+    const page = (
       <LoginPage
         providers={providers}
         redirect={redirect}
         csrfToken={csrfToken}
         error={error}
         email={email}
-      />,
-      status as ContentfulStatusCode,
+      />
     );
+    return c.html(html`<!DOCTYPE html>${page}`, status as ContentfulStatusCode);
   };
 
   app.get('/login', (c) => {

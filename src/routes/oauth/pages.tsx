@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { html } from 'hono/html';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Config } from '../../config';
 import type { AppEnv } from '../../http/app-env';
@@ -19,7 +20,7 @@ export function flowErrorPage(c: Context<AppEnv>, config: Config, err: OAuthFlow
   }
   htmlHeaders(c, config);
   return c.html(
-    <OAuthErrorPage status={err.status} message={err.message} requestId={c.get('requestId')} />,
+    html`<!DOCTYPE html>${<OAuthErrorPage status={err.status} message={err.message} requestId={c.get('requestId')} />}`,
     err.status as ContentfulStatusCode,
   );
 }
