@@ -231,3 +231,58 @@ describe('revocation', () => {
     }
   });
 });
+
+describe('signing out everywhere else', () => {
+  test('revoking the other sessions also ends CLI logins on every instance within a second', async () => {
+    const redis = await startPrivateRedis();
+    if (!redis) throw new Error('redis-server is required for this test');
+    const shared = {
+      database: live.t.database,
+      redisUrl: redis.url,
+      redisPrefix: `kgothers:${Date.now()}:`,
+      env: { APP_URL: live.base, GLOBAL_ENCRYPTION_KEY: live.t.config.encryptionKey },
+    };
+    const a = await startLiveApp(shared);
+    const b = await startLiveApp(shared);
+    try {
+      const someone = await createUser(live.t, { role: 'team_member' });
+      const tokens = await deviceLogin(a.t, someone);
+      expect((await call(b.t, 'GET', ME, { bearer: tokens.access_token })).status).toBe(200);
+      const out = await call(a.t, 'DELETE', '/api/public/v1/auth/sessions?others=true', {
+        cookie: someone.token,
+      });
+      expect(out.status).toBe(200);
+      const started = Date.now();
+      let status = 200;
+      while (Date.now() - started < 1000 && status !== 401) {
+        status = (await call(b.t, 'GET', ME, { bearer: tokens.access_token })).status;
+        if (status !== 401) await Bun.sleep(20);
+      }
+      expect(status).toBe(401);
+      expect((await refresh(tokens.refresh_token)).body.error).toBe('invalid_grant');
+      // The session that asked stays signed in.
+      expect((await call(a.t, 'GET', ME, { cookie: someone.token })).status).toBe(200);
+    } finally {
+      await a.close();
+      await b.close();
+      await redis.kill();
+    }
+  });
+});
+
+describe('maintenance', () => {
+  test('expired refresh tokens and finished device logins are purged; live ones stay', async () => {
+    const stale = await deviceLogin(live.t, user);
+    const fresh = await deviceLogin(live.t, user);
+    await live.t.database.db
+      .update(refreshTokens)
+      .set({ expiresAt: new Date(Date.now() - 2 * 86_400_000) })
+      .where(eq(refreshTokens.tokenHash, sha256Hex(stale.refresh_token)));
+    await live.t.instance.services.tokens.maintenance.run();
+    const rows = await live.t.database.db.select().from(refreshTokens);
+    const hashes = rows.map((r) => r.tokenHash);
+    expect(hashes).not.toContain(sha256Hex(stale.refresh_token));
+    expect(hashes).toContain(sha256Hex(fresh.refresh_token));
+    expect((await refresh(fresh.refresh_token)).status).toBe(200);
+  });
+});

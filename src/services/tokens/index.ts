@@ -11,6 +11,7 @@ import type { TenancyService } from '../tenancy';
 import { AccessTokens, looksLikeJwt } from './access-tokens';
 import { CertificateService } from './certificates';
 import { DeviceAuthorizationService } from './device-service';
+import { TokenMaintenance } from './maintenance';
 import { PAT_PREFIX } from './pat-format';
 import { PatService } from './pat-service';
 import { RefreshTokenService } from './refresh-service';
@@ -86,6 +87,8 @@ export function createTokenServices(deps: TokenServiceDeps) {
   );
   const tokenEndpoint = new TokenEndpoint(refreshTokens, deviceLogins, certificates);
 
+  const maintenance = new TokenMaintenance(db, revocations, signingKeys, clock, logger);
+
   authenticator.add(patResolver(pats));
   authenticator.add(jwtResolver(accessTokens, activeUsers));
   sessions.onRevokeAllForUser((q, userId) => revocations.revokeAllForUser(q, userId));
@@ -117,7 +120,11 @@ export function createTokenServices(deps: TokenServiceDeps) {
     certificates,
     tokenEndpoint,
     tokenRevocations: revocations,
-    stop: () => pats.stop(),
+    maintenance,
+    async stop() {
+      maintenance.stop();
+      await pats.stop();
+    },
   };
 }
 

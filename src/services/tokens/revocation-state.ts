@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { SharedStore } from '../../cache/shared-store';
 import type { Database, Queryable } from '../../db/client';
@@ -7,6 +7,13 @@ import type { Clock } from '../../lib/clock';
 
 const USER_CHANNEL = 'auth:invalidate';
 const FAMILY_CHANNEL = 'tokens:families-revoked';
+const NOT_BEFORE_CHANNEL = 'tokens:not-before';
+/**
+ * revokeAllForUser runs inside someone else's transaction and cannot see its commit, so it
+ * tells the other instances twice, a little later: each re-reads the committed "not before"
+ * from the database (a rolled-back change is simply not found).
+ */
+const NOT_BEFORE_ANNOUNCE_MS = [50, 750];
 
 /**
  * What makes an unexpired access JWT invalid anyway: a per-user "not before" (password change,
@@ -32,6 +39,10 @@ export class TokenRevocationState {
         const message = JSON.parse(raw) as { userId?: number };
         if (typeof message.userId === 'number') void this.refreshUser(message.userId);
       } catch {}
+    });
+    store.subscribe(NOT_BEFORE_CHANNEL, (raw) => {
+      const userId = Number(raw);
+      if (Number.isInteger(userId)) void this.refreshUser(userId);
     });
     store.subscribe(FAMILY_CHANNEL, (raw) => {
       try {
@@ -85,7 +96,7 @@ export class TokenRevocationState {
   /**
    * Inside the caller's transaction: every refresh family of the user is revoked and access
    * tokens issued until now are refused. Other instances learn it from the user invalidation
-   * the caller publishes after the commit (SessionService.invalidate({userId})).
+   * the caller may publish after the commit, and from the announcements scheduled here.
    */
   async revokeAllForUser(q: Queryable, userId: number) {
     const now = new Date(this.clock.now());
@@ -99,8 +110,14 @@ export class TokenRevocationState {
       .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
       .returning({ familyId: refreshTokens.familyId });
     await this.recordFamilies(q, [...new Set(families.map((f) => f.familyId))]);
-    // This instance applies it at once; the others when the publish arrives.
+    // This instance applies it at once; the others when an announcement arrives.
     this.notBefore.set(userId, now.getTime());
+    for (const delay of NOT_BEFORE_ANNOUNCE_MS) {
+      setTimeout(
+        () => void this.store.publish(NOT_BEFORE_CHANNEL, String(userId)),
+        delay,
+      ).unref?.();
+    }
   }
 
   /** Inside the caller's transaction: marks families revoked (the caller publishes after). */
@@ -129,15 +146,5 @@ export class TokenRevocationState {
   async purgeOld(q: Queryable) {
     const cutoff = new Date(this.clock.now() - this.accessTtlSeconds * 1000 - 3_600_000);
     await q.delete(revokedTokenFamilies).where(sql`${revokedTokenFamilies.revokedAt} < ${cutoff}`);
-  }
-
-  /** Families of the given refresh rows, for revocation by token. */
-  static async familiesOf(q: Queryable, ids: string[]) {
-    if (ids.length === 0) return [];
-    const rows = await q
-      .select({ familyId: refreshTokens.familyId })
-      .from(refreshTokens)
-      .where(inArray(refreshTokens.id, ids));
-    return rows.map((r) => r.familyId);
   }
 }
