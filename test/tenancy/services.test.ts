@@ -192,6 +192,33 @@ describe('memberships', () => {
   });
 });
 
+describe('concurrency', () => {
+  test('two owners removing each other at once: one succeeds, the other gets 409, never a 500', async () => {
+    const c = await seedTenant(t, 'Duel');
+    const second = await person(t);
+    await svc().addMember(
+      c.owner.user,
+      'company',
+      c.company.id,
+      { userId: Number(second.id), role: 'owner' },
+      META,
+    );
+    const results = await Promise.allSettled([
+      svc().removeMember(c.owner.user, 'company', c.company.id, Number(second.id), META),
+      svc().removeMember(second.user, 'company', c.company.id, Number(c.owner.id), META),
+    ]);
+    const failures = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    expect(results.length - failures.length).toBe(1);
+    expect(failures.length).toBe(1);
+    // The loser either lost the last-owner race (409) or was no longer a member (404).
+    expect(['CONFLICT', 'NOT_FOUND']).toContain(failures[0]!.reason.code);
+    const owners = (
+      await svc().listMembers(admin.user, 'company', c.company.id, { page: 1, limit: 100 })
+    ).data.filter((m) => m.role === 'owner');
+    expect(owners.length).toBe(1);
+  });
+});
+
 describe('cascading soft delete', () => {
   test('deleting a company soft-deletes its subtree in one go and clears primary teams', async () => {
     const c = await seedTenant(t, 'Doomed');

@@ -271,14 +271,30 @@ export async function addMember(
 }
 
 /** Owners of a company/organization other than `userId`, locked against concurrent removal. */
+/**
+ * Locks the owner rows of a company/organization, always in user-id order, before a role change
+ * or removal: two owners demoting each other at once then queue instead of deadlocking, and the
+ * second sees the first's result (and gets the 409).
+ */
+async function lockOwners(call: WriteCall, target: Target) {
+  if (target.level === 'team') return;
+  const t = table(target.level) as typeof companyMembers | typeof organizationMembers;
+  await call.tx
+    .select({ userId: t.userId })
+    .from(t)
+    .where(and(targetWhere(target), eq(t.role, 'owner')))
+    .orderBy(asc(t.userId))
+    .for('update');
+}
+
+/** Owners other than `userId` (their rows are locked by lockOwners). */
 async function assertAnotherOwner(call: WriteCall, target: Target, userId: number) {
   if (target.level === 'team') return;
   const t = table(target.level) as typeof companyMembers | typeof organizationMembers;
   const others = await call.tx
     .select({ userId: t.userId })
     .from(t)
-    .where(and(targetWhere(target), eq(t.role, 'owner'), ne(t.userId, userId)))
-    .for('update');
+    .where(and(targetWhere(target), eq(t.role, 'owner'), ne(t.userId, userId)));
   if (others.length === 0) {
     throw new ConflictError(`The last owner of the ${target.level} cannot be removed or demoted`);
   }
@@ -291,6 +307,7 @@ export async function changeMemberRole(
   userId: number,
   role: AnyRole,
 ) {
+  await lockOwners(call, target);
   const current = await currentRole(call.tx, target, userId, true);
   if (!current) throw new NotFoundError('Member');
   assertMayGrant(target.level, standing, current);
@@ -316,6 +333,7 @@ export async function removeMember(
   standing: Standing,
   userId: number,
 ) {
+  await lockOwners(call, target);
   const current = await currentRole(call.tx, target, userId, true);
   if (!current) throw new NotFoundError('Member');
   assertMayGrant(target.level, standing, current);
