@@ -89,4 +89,63 @@ export const PROTECTED_ROUTES: ProtectedRoute[] = [
     path: '/api/public/v1/iac/export?companyID=00000000-0000-4000-8000-000000000000',
   },
   { method: 'GET', path: '/api/public/v1/iac/Team/x?organizationID=1' },
+  // Tokens, keys and certificates (issue #5).
+  { method: 'GET', path: '/api/public/v1/auth/tokens' },
+  { method: 'POST', path: '/api/public/v1/auth/tokens', body: { name: 'sec' } },
+  { method: 'DELETE', path: '/api/public/v1/auth/tokens/00000000-0000-4000-8000-000000000000' },
+  { method: 'POST', path: '/api/public/v1/auth/cli-logout' },
+  { method: 'GET', path: '/api/v1/admin/keys', minRole: 'admin' },
+  { method: 'POST', path: '/api/v1/admin/keys/rotate', minRole: 'admin' },
+  {
+    method: 'GET',
+    path: '/api/public/v1/companies/00000000-0000-4000-8000-000000000000/certificates',
+  },
+  {
+    method: 'POST',
+    path: '/api/public/v1/companies/00000000-0000-4000-8000-000000000000/certificates',
+    body: { name: 'sec', publicKey: 'x' },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/public/v1/companies/00000000-0000-4000-8000-000000000000/certificates/00000000-0000-4000-8000-000000000000',
+  },
+  // Code generation (issue #6).
+  {
+    method: 'POST',
+    path: '/api/public/v1/graph/codegen',
+    body: {
+      input: {
+        modelProvider: 'builtin',
+        modelName: 'x',
+        graph: { nodes: [{ id: 'a', type: 'service' }], edges: [] },
+      },
+      companyId: '00000000-0000-4000-8000-000000000000',
+      project: { name: 'sec' },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/public/v1/graph/plan',
+    body: {
+      input: {
+        modelProvider: 'builtin',
+        modelName: 'x',
+        graph: { nodes: [{ id: 'a', type: 'service' }], edges: [] },
+      },
+      companyId: '00000000-0000-4000-8000-000000000000',
+      project: { name: 'sec' },
+    },
+  },
+  { method: 'GET', path: '/api/public/v1/graph/codegen?projectId=1' },
+  { method: 'GET', path: '/api/public/v1/graph/codegen/00000000-0000-4000-8000-000000000000' },
+  {
+    method: 'GET',
+    path: '/api/public/v1/graph/codegen/00000000-0000-4000-8000-000000000000/result',
+  },
+  { method: 'DELETE', path: '/api/public/v1/graph/codegen/00000000-0000-4000-8000-000000000000' },
+  {
+    method: 'POST',
+    path: '/api/public/v1/graph/codegen/00000000-0000-4000-8000-000000000000/ticket',
+  },
+  { method: 'GET', path: '/api/public/v1/companies/00000000-0000-4000-8000-000000000000/ledger' },
 ];

@@ -1,8 +1,8 @@
-import { Hono } from 'hono';
-import type { AppEnv } from '../../http/app-env';
 import type { RouteDeps } from '../deps';
+import { router } from '../deps';
 import { deviceCodeRoute } from './device-code';
 import { devicePageRoutes } from './device-page';
+import { documentOAuthServer } from './docs';
 import { revokeRoute } from './revoke';
 import { tokenEndpointRoute } from './token';
 import { wellKnownRoutes } from './well-known';
@@ -16,7 +16,9 @@ export { adminKeyRoutes } from './admin-keys';
  * and revoke (services/oauth/types.ts).
  */
 export function oauthServerRoutes(deps: RouteDeps) {
-  return new Hono<AppEnv>()
+  const app = router();
+  documentOAuthServer(app);
+  return app
     .route('/', tokenEndpointRoute(deps))
     .route('/', deviceCodeRoute(deps))
     .route('/', revokeRoute(deps))
