@@ -385,6 +385,21 @@ describe('members and invitations', () => {
     ).toBe(404);
   });
 
+  test('an invitation accepted twice at the same moment is used once', async () => {
+    const email = `race-${Date.now()}@example.com`;
+    const res = await call(t, 'POST', `${V1}/companies/${companyId}/members`, {
+      ...as(owner),
+      body: { email },
+    });
+    const token = res.body.data.acceptUrl.split('/invitations/')[1].split('/')[0];
+    const invitee = await createUser(t, { email });
+    const both = await Promise.all([
+      call(t, 'POST', `${V1}/invitations/${token}/accept`, as(invitee)),
+      call(t, 'POST', `${V1}/invitations/${token}/accept`, as(invitee)),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+  });
+
   test('revoked and expired invitations are refused', async () => {
     const email = `late-${Date.now()}@example.com`;
     const res = await call(t, 'POST', `${V1}/companies/${companyId}/members`, {
