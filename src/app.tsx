@@ -71,6 +71,10 @@ export function createApp(deps: AppDeps): AppInstance {
   app.use('/api/*', (c, next) =>
     c.req.path.startsWith(HEALTH_PREFIX) ? next() : limiter(c, next),
   );
+  // Browser sign-in pages write audit rows and call providers: the same allowance applies.
+  app.use('/login', limiter);
+  app.use('/oauth/:provider', (c, next) => (c.req.method === 'GET' ? limiter(c, next) : next()));
+  app.use('/oauth/:provider/callback', limiter);
 
   app.route(
     HEALTH_PREFIX,

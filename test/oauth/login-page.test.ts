@@ -135,3 +135,26 @@ describe('/login', () => {
     expect(odd).not.toContain('<script>alert(1)');
   });
 });
+
+describe('rate limits on the browser sign-in endpoints', () => {
+  test('callback spam is cut off with 429, so it cannot flood the audit log', async () => {
+    const limited = await createTestApp({
+      env: { RATE_LIMIT_MAX_REQUESTS: '5', GITHUB_CLIENT_ID: 'gh', GITHUB_CLIENT_SECRET: 's' },
+    });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        statuses.push(
+          (await limited.request('/oauth/github/callback?code=x&state=y', { ip: '10.9.9.9' }))
+            .status,
+        );
+      }
+      expect(statuses.slice(0, 5)).toEqual([400, 400, 400, 400, 400]);
+      expect(statuses.slice(5)).toEqual([429, 429, 429]);
+      expect((await limited.request('/login', { ip: '10.9.9.9' })).status).toBe(429);
+      expect((await limited.request('/login', { ip: '10.9.9.8' })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  }, 30_000);
+});
