@@ -161,6 +161,42 @@ describe('the /device page', () => {
     );
   });
 
+  test('signing in on the way: /device → /login → back to /device with the code', async () => {
+    const started = await form(live.t, '/oauth/device/code', { client_id: 'kubegram-cli' });
+    const code = started.body.user_code as string;
+    const first = await call(live.t, 'GET', `/device?user_code=${code}`);
+    expect(first.status).toBe(302);
+    const loginPage = await call(live.t, 'GET', first.headers.get('location')!);
+    expect(loginPage.status).toBe(200);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(String(loginPage.body))?.[1];
+    const redirect = /name="redirect" value="([^"]+)"/.exec(String(loginPage.body))?.[1];
+    expect(redirect?.replaceAll('&amp;', '&')).toBe(`/device?user_code=${code}`);
+    const csrfCookie = loginPage.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .find((c) => c?.startsWith('kubegram_login_csrf='));
+    const signedIn = await call(live.t, 'POST', '/login', {
+      body: new URLSearchParams({
+        email: user.email,
+        password: user.password,
+        csrf: csrf!,
+        redirect: redirect!.replaceAll('&amp;', '&'),
+      }).toString(),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: csrfCookie!,
+        origin: live.t.config.appUrl,
+      },
+    });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toBe(`/device?user_code=${code}`);
+    const page = await call(live.t, 'GET', `/device?user_code=${code}`, {
+      cookie: signedIn.setToken,
+    });
+    expect(page.status).toBe(200);
+    expect(String(page.body)).toContain('Approve this sign-in?');
+  });
+
   test('shows the client and the code; a forged form (no CSRF token) changes nothing', async () => {
     const started = await form(live.t, '/oauth/device/code', { client_id: 'kubegram-cli' });
     const page = await call(live.t, 'GET', `/device?user_code=${started.body.user_code}`, {
