@@ -1,8 +1,9 @@
+import { z } from '@hono/zod-openapi';
 import type { Server, ServerWebSocket } from 'bun';
 import type { Context } from 'hono';
 import { upgradeWebSocket } from 'hono/bun';
 import type { AppEnv } from '../../http/app-env';
-import { errorResponse } from '../../http/errors';
+import { errorResponse, errorResponses } from '../../http/errors';
 import { NotFoundError } from '../../lib/errors';
 import { isAllowedOrigin } from '../../lib/origins';
 import type { AuthUser } from '../../services/auth/types';
@@ -28,7 +29,29 @@ export function subscribeRoute({ services, config }: RouteDeps) {
     return c.get('auth')?.user;
   };
 
-  return router().get('/codegen/:jobId/subscribe', async (c) => {
+  const app = router();
+  // Documentation only: the handler below is a plain GET because it answers with an upgrade.
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/codegen/{jobId}/subscribe',
+    tags: ['graph'],
+    summary: 'WebSocket: live status of a job',
+    description:
+      'Upgrade to a WebSocket. Credentials: session cookie (allowed Origin required), Bearer ' +
+      'header, or `?ticket=` from POST /codegen/{jobId}/ticket. Frames: ' +
+      '`{"type":"status","jobId","status","progress","step","updatedAt"}`; the current state ' +
+      'first, then each change; closed with 1000 after a terminal state, 4404 for a job you ' +
+      'may not see. Ping every WS_PING_INTERVAL_MS.',
+    request: {
+      params: z.object({ jobId: z.string().openapi({ param: { name: 'jobId', in: 'path' } }) }),
+      query: z.object({ ticket: z.string().optional() }),
+    },
+    responses: {
+      101: { description: 'Switching protocols' },
+      ...errorResponses(401, 403, 426),
+    },
+  });
+  return app.get('/codegen/:jobId/subscribe', async (c) => {
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
       return errorResponse(c, 'VALIDATION_FAILED', 'Expected a WebSocket upgrade', undefined, 426);
     }
