@@ -20,6 +20,19 @@ const apply = createRoute({
   middleware: [requireAuth] as const,
   request: {
     query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+    // Documented only: the handler reads the raw body itself (JSON is accepted as well), so
+    // that size, alias and depth limits apply before anything is materialised.
+    body: {
+      required: true,
+      content: {
+        'application/yaml': {
+          schema: z.string().openapi({
+            example:
+              'apiVersion: kubegram.io/v1\nkind: Organization\nmetadata: { name: engineering }\nspec: { companyID: <uuid> }',
+          }),
+        },
+      },
+    },
   },
   responses: {
     200: {
