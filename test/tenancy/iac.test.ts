@@ -264,6 +264,21 @@ describe('hostile and malformed input', () => {
     expect(elapsed).toBeLessThan(1000);
   });
 
+  test('__proto__ keys pollute nothing and are refused as unknown fields', async () => {
+    const res = await applyYaml(
+      owner,
+      'apiVersion: v1\nkind: Company\nmetadata: {name: Proto}\n__proto__: {polluted: true}\nspec: {__proto__: {polluted: true}}',
+    );
+    expect(res.status).toBe(400);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const graph = await applyYaml(
+      owner,
+      `${STACK}---\napiVersion: v1\nkind: Project\nmetadata: {name: proto}\nspec: {teamID: 1, graph: {__proto__: {polluted: true}, nodes: [], edges: []}}`,
+    );
+    expect([200, 404]).toContain(graph.status);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   test('malformed YAML, duplicate keys, deep nesting, too many documents, wrong content type', async () => {
     const broken = await applyYaml(owner, 'apiVersion: v1\nkind: [Team\n');
     expect(broken.status).toBe(400);
