@@ -116,4 +116,20 @@ describe('sign in with Okta (env-configured, real oidc-provider)', () => {
     });
     expect(me.body.user.role).toBe('team_member');
   });
+
+  test('profile data is sanitised: only an https avatar, a bounded name', async () => {
+    idp.accounts.set('pic', { picture: 'javascript:alert(1)', name: 'n'.repeat(500) });
+    idp.accounts.set('pic2', { picture: 'https://img.example/p.png' });
+    const bad = await signIn(t, '/oauth/okta', 'pic');
+    const me = await call(t, 'GET', '/api/public/v1/auth/me', {
+      cookie: bad.browser.cookie('kubegram_session'),
+    });
+    expect(me.body.user.avatar).toBeNull();
+    expect(me.body.user.name.length).toBe(200);
+    const good = await signIn(t, '/oauth/okta', 'pic2');
+    const me2 = await call(t, 'GET', '/api/public/v1/auth/me', {
+      cookie: good.browser.cookie('kubegram_session'),
+    });
+    expect(me2.body.user.avatar).toBe('https://img.example/p.png');
+  });
 });

@@ -30,6 +30,16 @@ function profileJson(profile: ExternalProfile): Record<string, string> {
   return out;
 }
 
+/** Only an https image URL from a provider becomes the avatar (never javascript:, data: …). */
+function safeAvatar(picture: string | undefined): string | null {
+  if (!picture) return null;
+  try {
+    return new URL(picture).protocol === 'https:' ? picture : null;
+  } catch {
+    return null;
+  }
+}
+
 function verifiedEmail(profile: ExternalProfile): string {
   if (!profile.email || !profile.emailVerified) throw new OAuthFlowError('email_unverified');
   try {
@@ -122,9 +132,9 @@ export class OAuthLoginService {
         tx,
         {
           email,
-          name: profile.name ?? profile.username ?? email.split('@')[0]!,
+          name: (profile.name ?? profile.username ?? email.split('@')[0]!).slice(0, 200),
           passwordHash: null,
-          avatar: profile.picture,
+          avatar: safeAvatar(profile.picture),
         },
         { registrationOpen: this.config.allowRegistration || provider.allowSignup },
       );
