@@ -10,10 +10,11 @@ const FAMILY_CHANNEL = 'tokens:families-revoked';
 const NOT_BEFORE_CHANNEL = 'tokens:not-before';
 /**
  * revokeAllForUser runs inside someone else's transaction and cannot see its commit, so it
- * tells the other instances twice, a little later: each re-reads the committed "not before"
- * from the database (a rolled-back change is simply not found).
+ * announces the new "not before" at once and every other instance polls the database until the
+ * committed value shows up (a rolled-back change never does; they give up after a while).
  */
-const NOT_BEFORE_ANNOUNCE_MS = [50, 750];
+const NOT_BEFORE_POLL_MS = 25;
+const NOT_BEFORE_POLL_FOR_MS = 5_000;
 
 /**
  * What makes an unexpired access JWT invalid anyway: a per-user "not before" (password change,
@@ -41,8 +42,8 @@ export class TokenRevocationState {
       } catch {}
     });
     store.subscribe(NOT_BEFORE_CHANNEL, (raw) => {
-      const userId = Number(raw);
-      if (Number.isInteger(userId)) void this.refreshUser(userId);
+      const [user, at] = raw.split(':').map(Number);
+      if (Number.isInteger(user) && Number.isFinite(at)) void this.awaitNotBefore(user!, at!);
     });
     store.subscribe(FAMILY_CHANNEL, (raw) => {
       try {
@@ -112,11 +113,28 @@ export class TokenRevocationState {
     await this.recordFamilies(q, [...new Set(families.map((f) => f.familyId))]);
     // This instance applies it at once; the others when an announcement arrives.
     this.notBefore.set(userId, now.getTime());
-    for (const delay of NOT_BEFORE_ANNOUNCE_MS) {
-      setTimeout(
-        () => void this.store.publish(NOT_BEFORE_CHANNEL, String(userId)),
-        delay,
-      ).unref?.();
+    void this.store.publish(NOT_BEFORE_CHANNEL, `${userId}:${now.getTime()}`);
+  }
+
+  /** Polls until the announced "not before" has committed, then applies it. */
+  private async awaitNotBefore(userId: number, at: number) {
+    if ((this.notBefore.get(userId) ?? 0) >= at) return;
+    const giveUpAt = Date.now() + NOT_BEFORE_POLL_FOR_MS;
+    while (Date.now() < giveUpAt) {
+      try {
+        const [row] = await this.db
+          .select()
+          .from(userTokenState)
+          .where(eq(userTokenState.userId, userId));
+        if (row && row.notBefore.getTime() >= at) {
+          const known = this.notBefore.get(userId) ?? 0;
+          this.notBefore.set(userId, Math.max(known, row.notBefore.getTime()));
+          return;
+        }
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'not-before poll failed');
+      }
+      await Bun.sleep(NOT_BEFORE_POLL_MS);
     }
   }
 
