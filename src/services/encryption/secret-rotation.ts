@@ -4,6 +4,7 @@ import { oauthProviders } from '../../db/schema';
 import type { Encryptor } from '../../lib/encryption';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import { secretAad } from '../oauth/provider-registry';
+import { refreshReplyRotator, signingKeyRotator } from '../tokens/secret-rotators';
 
 export interface RotationCount {
   rotated: number;
@@ -51,7 +52,11 @@ const oauthClientSecrets: SecretRotator = {
  * Every encrypted value stored by the server. Areas that store secrets add their rotator here,
  * so `npm run rotate-encryption-key` and POST /api/v1/admin/encryption/rotate cover them all.
  */
-export const SECRET_ROTATORS: SecretRotator[] = [oauthClientSecrets];
+export const SECRET_ROTATORS: SecretRotator[] = [
+  oauthClientSecrets,
+  signingKeyRotator,
+  refreshReplyRotator,
+];
 
 /**
  * Re-encrypts everything under the active GLOBAL_ENCRYPTION_KEY (old keys stay readable
