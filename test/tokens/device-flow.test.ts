@@ -232,6 +232,23 @@ describe('the /device page', () => {
     expect(res.status).toBe(302);
   });
 
+  test('starting device logins is rate-limited per address', async () => {
+    let status = 200;
+    for (let i = 0; i < 121 && status === 200; i++) {
+      status = (
+        await form(live.t, '/oauth/device/code', { client_id: 'kubegram-cli' }, '10.66.0.1')
+      ).status;
+    }
+    expect(status).toBe(429);
+    const other = await form(
+      live.t,
+      '/oauth/device/code',
+      { client_id: 'kubegram-cli' },
+      '10.66.0.2',
+    );
+    expect(other.status).toBe(200);
+  });
+
   test('guessing user codes is rate-limited', async () => {
     const guesser = await createUser(live.t, { role: 'team_member' });
     let last = 0;

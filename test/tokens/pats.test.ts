@@ -141,6 +141,16 @@ describe('tokens API', () => {
     expect(escalate.status).toBe(403);
   });
 
+  test('a token creating a token without scopes gets at most its own', async () => {
+    const write = await makeToken(admin, { name: 'w-only', scopes: ['write'] });
+    const res = await call(t, 'POST', `${AUTH}/tokens`, {
+      bearer: write.token,
+      body: { name: 'child' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.data.scopes).toEqual(['read', 'write']);
+  });
+
   test('bad input is a 400, someone else’s token a 404', async () => {
     const bad = await call(t, 'POST', `${AUTH}/tokens`, {
       cookie: member.token,

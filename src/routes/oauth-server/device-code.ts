@@ -7,7 +7,11 @@ import { oauthEndpoint } from './params';
 export function deviceCodeRoute({ services }: RouteDeps) {
   return new Hono<AppEnv>().post('/oauth/device/code', (c) =>
     oauthEndpoint(c, async (params) => {
-      const started = await services.tokens.deviceLogins.start(params.client_id, params.scope);
+      const started = await services.tokens.deviceLogins.start(
+        params.client_id,
+        params.scope,
+        c.get('ip'),
+      );
       c.header('Cache-Control', 'no-store');
       return c.json(started, 200);
     }),

@@ -4,7 +4,7 @@ import {
   type RateLimiterAbstract,
   RateLimiterMemory,
   RateLimiterRedis,
-  type RateLimiterRes,
+  RateLimiterRes,
 } from 'rate-limiter-flexible';
 import type { SharedStore } from '../../cache/shared-store';
 import type { Database } from '../../db/client';
@@ -27,6 +27,9 @@ const SLOW_DOWN_STEP_SECONDS = 5;
 /** Wrong user codes allowed per address and per account before a pause (guessing). */
 const GUESSES_PER_WINDOW = 10;
 const GUESS_WINDOW_SECONDS = 15 * 60;
+/** Device logins one address may start in ten minutes (each is a database row). */
+const STARTS_PER_WINDOW = 120;
+const START_WINDOW_SECONDS = 10 * 60;
 
 export interface DeviceCodeResponse {
   device_code: string;
@@ -55,18 +58,19 @@ function newUserCode() {
   return code;
 }
 
-function guessLimiter(store: SharedStore, prefix: string): RateLimiterAbstract {
-  const memory = new RateLimiterMemory({
-    keyPrefix: prefix,
-    points: GUESSES_PER_WINDOW,
-    duration: GUESS_WINDOW_SECONDS,
-  });
+function limiter(
+  store: SharedStore,
+  prefix: string,
+  points = GUESSES_PER_WINDOW,
+  duration = GUESS_WINDOW_SECONDS,
+): RateLimiterAbstract {
+  const memory = new RateLimiterMemory({ keyPrefix: prefix, points, duration });
   if (!store.redis) return memory;
   return new RateLimiterRedis({
     storeClient: store.redis,
     keyPrefix: `rl:${prefix}`,
-    points: GUESSES_PER_WINDOW,
-    duration: GUESS_WINDOW_SECONDS,
+    points,
+    duration,
     insuranceLimiter: memory,
   });
 }
@@ -75,6 +79,7 @@ function guessLimiter(store: SharedStore, prefix: string): RateLimiterAbstract {
 export class DeviceAuthorizationService {
   private readonly guessesByIp: RateLimiterAbstract;
   private readonly guessesByUser: RateLimiterAbstract;
+  private readonly startsByIp: RateLimiterAbstract;
 
   constructor(
     private readonly db: Database,
@@ -83,12 +88,20 @@ export class DeviceAuthorizationService {
     private readonly appUrl: string,
     private readonly clock: Clock,
   ) {
-    this.guessesByIp = guessLimiter(store, 'device_ip');
-    this.guessesByUser = guessLimiter(store, 'device_user');
+    this.guessesByIp = limiter(store, 'device_ip');
+    this.guessesByUser = limiter(store, 'device_user');
+    this.startsByIp = limiter(store, 'device_start', STARTS_PER_WINDOW, START_WINDOW_SECONDS);
   }
 
-  async start(clientId: string | undefined, scope: string | undefined) {
+  async start(clientId: string | undefined, scope: string | undefined, ip = 'unknown') {
     if (!knownClient(clientId)) throw new OAuthError('invalid_client', 'Unknown client_id');
+    try {
+      await this.startsByIp.consume(ip);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        throw new RateLimitedError(rejection.msBeforeNext / 1000, 'Too many device logins started');
+      }
+    }
     const scopes = scope ? [...new Set(scope.split(' ').filter(Boolean))] : [];
     if (scopes.some((s) => !isTokenScope(s))) {
       throw new OAuthError('invalid_scope', 'Known scopes: read, write, admin');

@@ -94,7 +94,10 @@ export class PatService {
     auditAction = 'token.created',
   ) {
     const allowed = new Set<string>(grantableScopes(owner.role));
-    const scopes = [...new Set(input.scopes ?? grantableScopes(owner.role))];
+    // Without an explicit list: everything the owner may grant, within the calling token's scopes.
+    const callerHas = callerScopes ? expandScopes(callerScopes) : undefined;
+    const defaults = grantableScopes(owner.role).filter((s) => !callerHas || callerHas.has(s));
+    const scopes = [...new Set(input.scopes ?? defaults)];
     if (scopes.length === 0) {
       throw new ValidationError('A token needs at least one scope', [
         { path: 'scopes', message: 'Give at least one of read, write, admin' },
@@ -104,8 +107,7 @@ export class PatService {
     if (refused.length > 0) {
       throw new ForbiddenError(`Your role cannot grant: ${refused.join(', ')}`);
     }
-    if (callerScopes) {
-      const callerHas = expandScopes(callerScopes);
+    if (callerHas) {
       const beyond = scopes.filter((s) => !callerHas.has(s as TokenScope));
       if (beyond.length > 0) {
         throw new ForbiddenError(`This token cannot grant more than it has: ${beyond.join(', ')}`);
