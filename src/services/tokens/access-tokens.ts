@@ -118,7 +118,7 @@ export class AccessTokens {
       this.verified.delete(token);
       return null;
     }
-    await this.revocations.ready();
+    if (!this.revocations.loaded) await this.revocations.ready();
     if (this.revocations.isRevoked(result.userId, result.claims.iat_ms, result.claims.sid)) {
       return null;
     }

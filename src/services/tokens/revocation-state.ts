@@ -56,6 +56,9 @@ export class TokenRevocationState {
     });
   }
 
+  /** True once loaded: the hot path then skips awaiting. */
+  loaded = false;
+
   ready(): Promise<void> {
     this.loading ??= this.load().catch((err) => {
       this.loading = undefined;
@@ -72,6 +75,7 @@ export class TokenRevocationState {
     ]);
     this.notBefore = new Map(users.map((u) => [u.userId, u.notBefore.getTime()]));
     this.families = new Map(families.map((f) => [f.familyId, f.revokedAt.getTime()]));
+    this.loaded = true;
   }
 
   private async refreshUser(userId: number) {

@@ -17,14 +17,21 @@ export function isTokenScope(value: string): value is TokenScope {
   return (TOKEN_SCOPES as readonly string[]).includes(value);
 }
 
+const expanded = new Map<string, ReadonlySet<TokenScope>>();
+
 /** `write` implies `read`, `admin` implies both: the set a scope list actually grants. */
-export function expandScopes(scopes: readonly string[]): Set<TokenScope> {
+export function expandScopes(scopes: readonly string[]): ReadonlySet<TokenScope> {
+  // Per request on the hot path; there are only a handful of distinct lists.
+  const key = scopes.join(' ');
+  const known = expanded.get(key);
+  if (known) return known;
   const out = new Set<TokenScope>();
   for (const s of scopes) {
     if (s === 'admin') out.add('admin').add('write').add('read');
     else if (s === 'write') out.add('write').add('read');
     else if (s === 'read') out.add('read');
   }
+  if (expanded.size < 64) expanded.set(key, out);
   return out;
 }
 
