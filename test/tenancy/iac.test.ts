@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { count, eq } from 'drizzle-orm';
 import { parseAllDocuments } from 'yaml';
 import { auditLogs, companies, organizations, projects, teams } from '../../src/db/schema';
 import { call } from '../helpers/http';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { createTestApp, type TestApp } from '../helpers/test-app';
+
+// Seeding tenants through the API takes a while on a loaded 2-core machine.
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 let owner: SeededUser;
@@ -16,7 +19,7 @@ beforeAll(async () => {
   await createUser(t); // platform admin
   owner = await createUser(t);
   stranger = await createUser(t);
-});
+}, 60_000);
 afterAll(() => t.close());
 
 function applyYaml(

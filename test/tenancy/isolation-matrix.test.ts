@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { count, eq } from 'drizzle-orm';
 import { companyMembers, organizations, projects, teams } from '../../src/db/schema';
 import { call } from '../helpers/http';
@@ -6,6 +6,9 @@ import { createTestApp, type TestApp } from '../helpers/test-app';
 import { META, person, seedTenant } from './fixtures';
 import { type Case, insertSpareUser, PERSONAS, runCell, tokenOf, type World } from './matrix';
 import { CASES } from './matrix-cases';
+
+// Seeding tenants through the API takes a while on a loaded 2-core machine.
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 let w: World;
@@ -39,7 +42,7 @@ beforeAll(async () => {
     spareUser: () => insertSpareUser(t),
     unique: (prefix) => `${prefix} ${++n}`,
   };
-});
+}, 60_000);
 afterAll(() => t.close());
 
 describe.each(CASES.map((c) => [c.name, c] as [string, Case]))('%s', (_name, c) => {

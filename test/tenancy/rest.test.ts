@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { and, desc, eq } from 'drizzle-orm';
 import { auditLogs, invitations } from '../../src/db/schema';
 import { sha256Hex } from '../../src/lib/tokens';
 import { call } from '../helpers/http';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { createTestApp, type TestApp } from '../helpers/test-app';
+
+// Seeding tenants through the API takes a while on a loaded 2-core machine.
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 let admin: SeededUser;
@@ -17,7 +20,7 @@ beforeAll(async () => {
   admin = await createUser(t);
   owner = await createUser(t);
   other = await createUser(t);
-});
+}, 60_000);
 afterAll(() => t.close());
 
 const as = (u: SeededUser | undefined) => (u ? { bearer: u.token } : {});

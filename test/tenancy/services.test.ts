@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { and, eq } from 'drizzle-orm';
 import { auditLogs, companies, organizations, projects, teams, users } from '../../src/db/schema';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { META, type Person, person, reload, seedTenant, type Tenant } from './fixtures';
+
+// Seeding tenants through the API takes a while on a loaded 2-core machine.
+setDefaultTimeout(60_000);
 
 let t: TestApp;
 let a: Tenant;
@@ -13,7 +16,7 @@ beforeAll(async () => {
   admin = await person(t, 'admin'); // the first account is the platform admin
   a = await seedTenant(t, 'Acme');
   b = await seedTenant(t, 'Globex');
-});
+}, 60_000);
 afterAll(() => t.close());
 
 const svc = () => t.instance.services.tenancy;

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { buildMessage } from '../../src/clients/mail/smtp';
 import { call } from '../helpers/http';
 import { freePort } from '../helpers/private-redis';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { type FakeSmtp, startFakeSmtp } from './smtp-server';
+
+// Seeding tenants through the API takes a while on a loaded 2-core machine.
+setDefaultTimeout(60_000);
 
 let smtp: FakeSmtp;
 let t: TestApp;
