@@ -33,10 +33,17 @@ export async function storeProjectGraph(
   const name = ref.name!;
   const teamId = ref.teamId ? Number(ref.teamId) : await defaultTeam(call, companyId);
   const [existing] = await call.tx
-    .select({ id: projects.id, companyId: projects.companyId })
+    .select({ id: projects.id })
     .from(projects)
-    .where(and(eq(projects.teamId, teamId), eq(projects.name, name), isNull(projects.deletedAt)));
-  if (existing && existing.companyId === companyId) {
+    .where(
+      and(
+        eq(projects.companyId, companyId),
+        eq(projects.teamId, teamId),
+        eq(projects.name, name),
+        isNull(projects.deletedAt),
+      ),
+    );
+  if (existing) {
     return (await updateProject(call, existing.id, { graph })).row;
   }
   const created = await createProject(call, { teamId, name, graph });
