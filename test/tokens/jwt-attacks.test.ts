@@ -22,7 +22,7 @@ const ME = '/api/public/v1/auth/me';
 
 /** Instances sharing a database share the encryption key too (their signing keys are in it). */
 const ENCRYPTION_KEY = {
-  GLOBAL_ENCRYPTION_KEY: 'k'.repeat(8) + 'Zq3vX9pL2mN7bR4tY6wE1uI8oA5sD0fG',
+  GLOBAL_ENCRYPTION_KEY: 'kkkkkkkkZq3vX9pL2mN7bR4tY6wE1uI8oA5sD0fG',
 };
 
 beforeAll(async () => {
