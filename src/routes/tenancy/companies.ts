@@ -32,7 +32,8 @@ const list = createRoute({
   request: {
     query: z.object({
       ...pageQuery,
-      sort: sortOf(['name', 'createdAt', 'tokens']),
+      // Not `tokens`: ordering by balance would rank companies whose balance the caller cannot see.
+      sort: sortOf(['name', 'createdAt']),
       name: z.string().max(200).optional(),
     }),
   },

@@ -110,7 +110,7 @@ export interface CompanyListQuery extends ListQuery {
   name?: string;
 }
 
-const SORTABLE = { name: companies.name, createdAt: companies.createdAt, tokens: companies.tokens };
+const SORTABLE = { name: companies.name, createdAt: companies.createdAt };
 
 /**
  * The directory: everyone sees id + name of every company (unless the directory is off, in
