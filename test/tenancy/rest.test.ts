@@ -119,6 +119,7 @@ describe('companies', () => {
       'page=x',
       'sort=password',
       'sort=-id;drop',
+      'sort=tokens',
     ]) {
       const res = await call(t, 'GET', `${V1}/companies?${q}`);
       expect(res.status).toBe(400);
