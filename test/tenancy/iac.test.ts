@@ -375,6 +375,40 @@ describe('get, delete and export', () => {
     expect(denied.status).toBe(404);
   });
 
+  test('a team member exports only what they can read, and can re-apply it unchanged', async () => {
+    const teamMember = await createUser(t);
+    const team = await call(
+      t,
+      'GET',
+      `${V1}/iac/Team/platform?companyID=${companyId}&organization=engineering`,
+      {
+        bearer: owner.token,
+      },
+    );
+    await call(t, 'POST', `${V1}/teams/${team.body.data.status.id}/members`, {
+      bearer: owner.token,
+      body: { userId: teamMember.id, role: 'member' },
+    });
+    // A second organization the team member is not part of.
+    await applyYaml(
+      owner,
+      `apiVersion: v1\nkind: Organization\nmetadata: {name: secret-lab}\nspec: {companyID: ${companyId}}`,
+    );
+    const res = await t.request(`${V1}/iac/export?companyID=${companyId}`, {
+      headers: { authorization: `Bearer ${teamMember.token}` },
+    });
+    const yaml = await res.text();
+    expect(res.status).toBe(200);
+    expect(yaml).not.toContain('secret-lab');
+    expect(yaml).not.toContain('stripeCustomerID');
+    expect(yaml).toContain('name: platform');
+    const again = await applyYaml(teamMember, yaml);
+    expect(again.status).toBe(200);
+    expect(new Set(again.body.data.results.map((r: { action: string }) => r.action))).toEqual(
+      new Set(['unchanged']),
+    );
+  });
+
   test('DELETE removes the object and its children', async () => {
     const del = await call(
       t,
