@@ -188,6 +188,29 @@ describe('organizations, teams, projects', () => {
     expect(
       (await call(t, 'GET', `${V1}/organizations/platform-engineering`, as(other))).status,
     ).toBe(404);
+    // The earlier product API's member endpoints by slug.
+    const bySlugMembers = await call(
+      t,
+      'GET',
+      `${V1}/organizations/platform-engineering/members`,
+      as(owner),
+    );
+    expect(bySlugMembers.status).toBe(200);
+    const addBySlug = await call(t, 'POST', `${V1}/organizations/platform-engineering/members`, {
+      ...as(owner),
+      body: { userId: other.id, role: 'member' },
+    });
+    expect(addBySlug.status).toBe(201);
+    expect(
+      (await call(t, 'GET', `${V1}/organizations/platform-engineering`, as(other))).status,
+    ).toBe(200);
+    const removed = await call(
+      t,
+      'DELETE',
+      `${V1}/organizations/platform-engineering/members/${other.id}`,
+      as(owner),
+    );
+    expect(removed.status).toBe(200);
     const dup = await call(t, 'POST', `${V1}/organizations`, {
       ...as(owner),
       body: { companyId, name: 'Other', slug: 'platform-engineering' },
