@@ -253,6 +253,15 @@ describe('organizations, teams, projects', () => {
       expect(res.status).toBe(400);
       expect(res.body.details[0].path).toStartWith('graph');
     }
+    // Hostile nesting is a 400, never a 500 from the JSON encoder or the database.
+    for (const depth of [40, 10_000, 200_000]) {
+      const deep = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      const res = await call(t, 'PATCH', `${V1}/projects/${id}`, {
+        ...as(owner),
+        body: `{"graph":{"nodes":[],"edges":[],"extra":${deep}}}`,
+      });
+      expect(res.status).toBe(400);
+    }
     const list = await call(t, 'GET', `${V1}/projects?teamId=${teamId}`, as(owner));
     expect(list.body.data.map((p: { id: string }) => p.id)).toEqual([id]);
     expect(list.body.data[0]).not.toHaveProperty('graph');

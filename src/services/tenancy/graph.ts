@@ -2,7 +2,26 @@ import type { ProjectGraph } from '../../db/schema';
 import { ValidationError } from '../../lib/errors';
 
 /** Limits that keep one project's graph a reasonable JSONB value. */
-export const GRAPH_LIMITS = { nodes: 2_000, edges: 10_000, bytes: 512 * 1024, idLength: 200 };
+export const GRAPH_LIMITS = {
+  nodes: 2_000,
+  edges: 10_000,
+  bytes: 512 * 1024,
+  idLength: 200,
+  /** Nesting of the whole value: the UI needs a handful of levels; JSONB and JSON.stringify choke on thousands. */
+  depth: 32,
+};
+
+/** Whether `value` nests deeper than `limit`; iterative, so a hostile value cannot overflow the stack. */
+export function deeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 /**
  * A graph is `{nodes: [{id, …}], edges: [{source, target, …}]}`: node ids unique, every edge
@@ -15,6 +34,9 @@ export function validateGraph(value: unknown, path = 'graph'): ProjectGraph {
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(path, 'Expected an object with nodes and edges');
+  }
+  if (deeperThan(value, GRAPH_LIMITS.depth)) {
+    fail(path, `Graph nests deeper than ${GRAPH_LIMITS.depth} levels`);
   }
   const size = JSON.stringify(value).length;
   if (size > GRAPH_LIMITS.bytes) fail(path, `Graph exceeds ${GRAPH_LIMITS.bytes} bytes`);
