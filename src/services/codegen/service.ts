@@ -172,7 +172,21 @@ export class CodegenService {
       });
       return row;
     });
-    if (!updated) throw new ConflictError('Job finished before it could be cancelled');
+    if (!updated) {
+      // The tracker may have applied KubeRAG's own "cancelled" first: same outcome, not a 409.
+      const now = await findJob(db, jobId);
+      if (now?.status === 'cancelled') {
+        await recordAudit(db, {
+          action: 'codegen.cancelled',
+          userId: actor.id,
+          resourceType: 'codegen_job',
+          resourceId: jobId,
+          ...meta,
+        });
+        return now;
+      }
+      throw new ConflictError(`Job already ${now?.status ?? 'finished'}`);
+    }
     await bus.publish(updated);
     return updated;
   }

@@ -35,13 +35,16 @@ export function recordLedger(q: Queryable, entry: LedgerEntry) {
 /**
  * Takes up to `max` tokens; never more than the balance. Returns what was taken and the new
  * balance. The row is locked first so a concurrent debit sees the balance this one leaves.
+ * FOR NO KEY UPDATE, not FOR UPDATE: the same transaction has usually inserted rows that
+ * reference the company (KEY SHARE locks from foreign keys), and two such transactions asking
+ * for FOR UPDATE deadlock each other; NO KEY UPDATE does not conflict with KEY SHARE.
  */
 export async function debitUpTo(q: Queryable, companyId: string, max: number) {
   const rows = await q.execute<{ taken: number; balance: number }>(sql`
     with current as (
       select ${companies.id} as id, ${companies.tokens} as tokens from ${companies}
       where ${companies.id} = ${companyId} and ${companies.deletedAt} is null
-      for update
+      for no key update
     )
     update ${companies} set tokens = current.tokens - least(current.tokens, ${max})
     from current where ${companies.id} = current.id
