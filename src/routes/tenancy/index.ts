@@ -4,6 +4,7 @@ import type { RouteDeps } from '../deps';
 import { companyRoutes } from './companies';
 import { invitationRoutes } from './invitations';
 import { memberRoutes } from './members';
+import { refuseNul } from './no-nul';
 import { organizationRoutes } from './organizations';
 import { projectRoutes } from './projects';
 import { teamRoutes } from './teams';
@@ -14,6 +15,10 @@ export function mountTenancyRoutes(
   deps: RouteDeps,
   prefix = '/api/public/v1',
 ) {
+  for (const area of ['companies', 'organizations', 'teams', 'projects', 'invitations', 'iac']) {
+    app.use(`${prefix}/${area}`, refuseNul);
+    app.use(`${prefix}/${area}/*`, refuseNul);
+  }
   app.route(`${prefix}/companies`, companyRoutes(deps).route('/', memberRoutes(deps, 'company')));
   app.route(`${prefix}/organizations`, organizationRoutes(deps));
   app.route(`${prefix}/teams`, teamRoutes(deps));
