@@ -41,6 +41,17 @@ export class CircuitBreaker {
     return this.current;
   }
 
+  /** Throws the fail-fast 503 (with Retry-After) when a call would not be let through. */
+  assertAvailable(): void {
+    const state = this.state();
+    if (state === 'open' || (state === 'half-open' && this.probing)) {
+      throw new UpstreamUnavailableError(
+        `${this.options.name} is unavailable; retry later`,
+        Math.max(this.cooldownLeft(), 1000) / 1000,
+      );
+    }
+  }
+
   private cooldownLeft(): number {
     return this.openedAt + this.options.cooldownMs - this.options.clock.now();
   }
@@ -50,13 +61,8 @@ export class CircuitBreaker {
    * upstream (a "job not found" answer proves it is alive).
    */
   async run<T>(call: () => Promise<T>, isFailure: (err: unknown) => boolean): Promise<T> {
+    this.assertAvailable();
     const state = this.state();
-    if (state === 'open' || (state === 'half-open' && this.probing)) {
-      throw new UpstreamUnavailableError(
-        `${this.options.name} is unavailable; retry later`,
-        Math.max(this.cooldownLeft(), 1000) / 1000,
-      );
-    }
     const probe = state === 'half-open';
     if (probe) this.probing = true;
     try {

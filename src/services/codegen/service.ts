@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { UpstreamUnavailableError } from '../../clients/kuberag/circuit-breaker';
 import type { KubeRagClient } from '../../clients/kuberag/client';
 import type { CodegenConfig } from '../../config';
 import type { Database } from '../../db/client';
@@ -55,10 +54,8 @@ export class CodegenService {
     const { db, tenancy, config, kuberag, runner } = this.deps;
     await tenancy.requireCompanyRole(actor, input.companyId);
     const engine = this.engineFor(input.modelProvider);
-    if (engine === 'kuberag' && kuberag!.breaker.state() === 'open') {
-      // Fail fast, and write nothing, while KubeRAG is known to be down.
-      throw new UpstreamUnavailableError('KubeRAG is unavailable; retry later or use builtin', 30);
-    }
+    // Fail fast, and write nothing, while KubeRAG is known to be down.
+    if (engine === 'kuberag') kuberag!.breaker.assertAvailable();
     const row = await db.transaction(async (tx) => {
       const call = tenancy.withinTransaction(tx, actor, meta);
       const project = await storeProjectGraph(call, input.companyId, input.project, input.graph);
