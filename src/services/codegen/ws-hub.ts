@@ -35,6 +35,7 @@ interface JobGroup {
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+const PING_SLICES = 10;
 const topicOf = (jobId: string) => `codegen:${jobId}`;
 
 export function clientFrame(message: StatusMessage): string {
@@ -60,6 +61,7 @@ export class SubscriptionHub {
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
   /** Attaches made in the same tick share one database read, started after they registered. */
   private pendingReads = new Map<string, Promise<CodegenJobRow | undefined>>();
+  private pingTick = 0;
 
   constructor(
     private readonly db: Database,
@@ -72,7 +74,9 @@ export class SubscriptionHub {
       timer.unref?.();
       this.timers.push(timer);
     };
-    every(options.pingIntervalMs, () => this.pingAll());
+    // Pings go out in PING_SLICES portions spread over the interval: one JavaScript call per
+    // socket, and 10 000 of them at once would hold up a status change for ~150 ms.
+    every(Math.max(1, Math.floor(options.pingIntervalMs / PING_SLICES)), () => this.pingSlice());
     every(options.resyncIntervalMs, () => void this.resync());
     bus.onResync(() => void this.resync());
   }
@@ -169,9 +173,12 @@ export class SubscriptionHub {
     }
   }
 
-  private pingAll() {
+  private pingSlice() {
+    const slice = this.pingTick++ % PING_SLICES;
+    let i = 0;
     for (const group of this.groups.values()) {
       for (const member of group.members) {
+        if (i++ % PING_SLICES !== slice) continue;
         try {
           member.subscriber.ping();
         } catch {}
