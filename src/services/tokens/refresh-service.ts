@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Database, Queryable } from '../../db/client';
-import { refreshTokens, users } from '../../db/schema';
+import { refreshTokens } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
 import type { Encryptor } from '../../lib/encryption';
 import { newOpaqueToken, sha256Hex } from '../../lib/tokens';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import type { AccessTokens } from './access-tokens';
 import { OAuthError } from './oauth-error';
+import { type LockedRefreshToken, readRefreshToken, rotateIfUnused } from './refresh-sql';
 import type { TokenRevocationState } from './revocation-state';
 import { expandScopes, grantableScopes } from './scopes';
 
@@ -42,8 +43,9 @@ function cappedScopes(scopes: string[], role: Parameters<typeof grantableScopes>
 /**
  * Opaque refresh tokens in families. Every use rotates; the used row remembers (encrypted) the
  * response it produced, so a client that lost that response and retries within the grace window
- * gets the same pair. Any other reuse revokes the whole family and leaves an audit row. The used
- * row is locked (SELECT … FOR UPDATE), so N concurrent refreshes produce exactly one successor.
+ * gets the same pair. Any other reuse revokes the whole family and leaves an audit row. A
+ * conditional update (`used_at is null`) decides between concurrent refreshes, so N of them
+ * produce exactly one successor; the others take the row-locked path and get the winner's pair.
  */
 export class RefreshTokenService {
   constructor(
@@ -125,61 +127,64 @@ export class RefreshTokenService {
     if (!REFRESH_SHAPE.test(token)) throw new OAuthError('invalid_grant', 'Invalid refresh token');
     const hash = sha256Hex(token);
     await this.accessTokens.prepare();
+    // Fast path: an unused token rotates with one conditional statement, no transaction.
+    const row = await readRefreshToken(this.db, hash, false);
+    this.assertUsable(row, clientId);
+    if (!row.usedAt) {
+      if (!row.active) throw new OAuthError('invalid_grant', 'The account is not active');
+      const scopes = cappedScopes(row.scopes, row.role);
+      const next = await this.successor(
+        { id: row.userId, role: row.role },
+        row.clientId,
+        scopes,
+        row.familyId,
+      );
+      const reply = this.encryptor.encrypt(JSON.stringify(next.response), aadOf(row.id));
+      if (await rotateIfUnused(this.db, row.id, new Date(this.clock.now()), next.row, reply)) {
+        return next.response;
+      }
+      // Another refresh of the same token won the race: answer like a retry of it.
+    }
+    return this.refreshUsed(hash, clientId, meta);
+  }
+
+  private assertUsable(
+    row: LockedRefreshToken | undefined,
+    clientId: string | undefined,
+  ): asserts row is LockedRefreshToken {
+    if (!row || row.revokedAt || row.expiresAt.getTime() <= this.clock.now()) {
+      throw new OAuthError('invalid_grant', 'Refresh token is invalid, expired or revoked');
+    }
+    if (clientId !== undefined && clientId !== row.clientId) {
+      throw new OAuthError('invalid_grant', 'Refresh token was issued to another client');
+    }
+  }
+
+  /**
+   * A token that was already used: the grace-window replay of its rotation, or reuse, which
+   * revokes the family. Row-locked, so concurrent callers see one consistent decision.
+   */
+  private async refreshUsed(hash: string, clientId: string | undefined, meta: RequestMeta) {
     const outcome = await this.db.transaction(async (tx): Promise<RefreshOutcome> => {
-      // One round trip: the token (locked, so concurrent refreshes queue here) and its owner.
-      const [found] = await tx
-        .select({
-          token: refreshTokens,
-          role: users.role,
-          active: sql<boolean>`${users.deletedAt} is null and ${users.disabledAt} is null`,
-        })
-        .from(refreshTokens)
-        .innerJoin(users, eq(users.id, refreshTokens.userId))
-        .where(eq(refreshTokens.tokenHash, hash))
-        .for('update', { of: refreshTokens });
-      const row = found?.token;
+      const row = await readRefreshToken(tx, hash, true);
+      this.assertUsable(row, clientId);
       const now = this.clock.now();
-      if (!row || row.revokedAt || row.expiresAt.getTime() <= now) {
-        throw new OAuthError('invalid_grant', 'Refresh token is invalid, expired or revoked');
-      }
-      if (clientId !== undefined && clientId !== row.clientId) {
-        throw new OAuthError('invalid_grant', 'Refresh token was issued to another client');
-      }
-      if (row.usedAt) {
-        const replay = await this.graceReplay(tx, row, now);
-        if (replay) return { kind: 'issued', response: replay };
-        await tx
-          .update(refreshTokens)
-          .set({ revokedAt: new Date(now) })
-          .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
-        await this.revocations.recordFamilies(tx, [row.familyId]);
-        await recordAudit(tx, {
-          action: 'auth.refresh_token_reuse',
-          userId: row.userId,
-          resourceType: 'refresh_token_family',
-          resourceId: row.familyId,
-          details: { clientId: row.clientId, usedAt: row.usedAt.toISOString() },
-          ...meta,
-        });
-        return { kind: 'reused', familyId: row.familyId };
-      }
-      if (!found.active) throw new OAuthError('invalid_grant', 'The account is not active');
-      const user = { id: row.userId, role: found.role };
-      const scopes = cappedScopes(row.scopes, user.role);
-      const next = await this.successor(user, row.clientId, scopes, row.familyId);
-      // Both statements leave together (postgres.js pipelines them on the transaction).
-      await Promise.all([
-        tx.insert(refreshTokens).values(next.row),
-        tx
-          .update(refreshTokens)
-          .set({
-            usedAt: new Date(now),
-            replacedBy: next.id,
-            rotationResponse: this.encryptor.encrypt(JSON.stringify(next.response), aadOf(row.id)),
-          })
-          .where(eq(refreshTokens.id, row.id)),
-      ]);
-      return { kind: 'issued', response: next.response };
+      const replay = await this.graceReplay(tx, row, now);
+      if (replay) return { kind: 'issued', response: replay };
+      await tx
+        .update(refreshTokens)
+        .set({ revokedAt: new Date(now) })
+        .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
+      await this.revocations.recordFamilies(tx, [row.familyId]);
+      await recordAudit(tx, {
+        action: 'auth.refresh_token_reuse',
+        userId: row.userId,
+        resourceType: 'refresh_token_family',
+        resourceId: row.familyId,
+        details: { clientId: row.clientId, usedAt: row.usedAt?.toISOString() },
+        ...meta,
+      });
+      return { kind: 'reused', familyId: row.familyId };
     });
     if (outcome.kind === 'reused') {
       await this.revocations.publishFamilies([outcome.familyId]);
@@ -191,7 +196,7 @@ export class RefreshTokenService {
   /** The response of the rotation, if this is a retry of the newest used token in time. */
   private async graceReplay(
     tx: Queryable,
-    row: typeof refreshTokens.$inferSelect,
+    row: LockedRefreshToken,
     now: number,
   ): Promise<TokenResponse | undefined> {
     if (!row.usedAt || !row.replacedBy || !row.rotationResponse) return undefined;
