@@ -57,9 +57,34 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
       return errorResponse(c, code, err.message || 'Bad request', undefined, err.status);
     }
   }
+  if (isUnstorableInput(err)) {
+    return errorResponse(
+      c,
+      'VALIDATION_FAILED',
+      'The request contains characters that cannot be stored (such as U+0000)',
+    );
+  }
   c.get('logger')?.error({ err }, 'unhandled error');
   return errorResponse(c, 'INTERNAL', 'Internal server error');
 };
+
+/**
+ * PostgreSQL refuses some values a client can send but zod lets through: NUL characters in
+ * text (22021) and in JSONB (22P05). Those are the client's input, so a 400, not a 500.
+ */
+const UNSTORABLE_INPUT_CODES = new Set(['22021', '22P05']);
+
+function isUnstorableInput(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (typeof e.code === 'string' && UNSTORABLE_INPUT_CODES.has(e.code)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
   errorResponse(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);

@@ -122,6 +122,28 @@ describe('hostile input is a 4xx and changes nothing', () => {
     }
   });
 
+  test('NUL characters anywhere are a 400, never a 500', async () => {
+    const before = await snapshot();
+    const reg = await call(t, 'POST', REGISTER, {
+      body: { email: 'nul@example.com', password: STRONG_PASSWORD, name: 'a\u0000b' },
+      ip: '10.9.4.1',
+    });
+    expect(reg.status).toBe(400);
+    expect(await snapshot()).toEqual(before);
+    const patch = await call(t, 'PATCH', `/api/public/v1/users/${admin.id}`, {
+      bearer: admin.token,
+      body: { name: 'x\u0000y' },
+    });
+    expect(patch.status).toBe(400);
+    const search = await call(t, 'GET', '/api/public/v1/users?email=%00', { bearer: admin.token });
+    expect(search.status).toBe(400);
+    const login = await call(t, 'POST', '/api/public/v1/auth/login', {
+      body: { email: 'a\u0000@example.com', password: 'x' },
+      ip: '10.9.4.2',
+    });
+    expect([400, 401]).toContain(login.status);
+  });
+
   test('errors never echo secrets', async () => {
     const secret = 'Zq9-leak-xy';
     const res = await call(t, 'POST', REGISTER, {
