@@ -13,7 +13,9 @@ describe('README stays true', () => {
   });
 
   test('documents every environment variable in a table row', () => {
-    const missing = ENV_VARIABLES.filter((name) => !name.startsWith('TEST_') && !readme.includes(`| \`${name}\``));
+    const missing = ENV_VARIABLES.filter(
+      (name) => !name.startsWith('TEST_') && !readme.includes(`| \`${name}\``),
+    );
     expect(missing).toEqual([]);
   });
 });

@@ -3,5 +3,5 @@ export * from './codegen';
 export * from './oauth';
 export * from './sessions';
 export * from './tenancy';
-export * from './users';
 export * from './tokens';
+export * from './users';

@@ -1,8 +1,8 @@
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
+import { identityRoutes } from './identities';
 import { loginRoute } from './login';
 import { logoutRoute } from './logout';
-import { identityRoutes } from './identities';
 import { meRoute } from './me';
 import { providersRoute } from './providers';
 import { registerRoute } from './register';
