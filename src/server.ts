@@ -58,6 +58,9 @@ async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down');
   // Readiness goes red first so the load balancer stops sending new requests.
   instance.lifecycle.shuttingDown = true;
+  // Open job WebSockets would hold the drain below until its timeout: close them now (1001),
+  // their clients reconnect to another instance.
+  instance.services.codegenHub.stop();
   const drained = server.stop(false);
   const timedOut = Bun.sleep(config.shutdownTimeoutMs).then(() => 'timeout' as const);
   if ((await Promise.race([drained, timedOut])) === 'timeout') {
