@@ -67,7 +67,7 @@ const envSchema = z.object({
   /** `aud` of access JWTs; defaults to APP_URL. */
   JWT_AUDIENCE: optionalString,
   ACCESS_TOKEN_TTL: int(15 * 60, 30, 24 * 3600), // seconds
-  REFRESH_TOKEN_TTL: int(7 * 24 * 3600, 60), // seconds
+  REFRESH_TOKEN_TTL: int(7 * 24 * 3600, 60), // seconds per login; rotation keeps it
   REFRESH_GRACE_SECONDS: int(10, 0, 300),
   // Sign-in providers (issue #3). A provider is on when its client id and secret are set.
   GITHUB_CLIENT_ID: optionalString,

@@ -48,6 +48,20 @@ describe('rotation', () => {
     expect(await meStatus(second.body.access_token)).toBe(200);
   });
 
+  test('the 7-day lifetime is absolute: rotation does not extend it', async () => {
+    const first = await deviceLogin(live.t, user);
+    const second = await refresh(first.refresh_token);
+    const rows = await live.t.database.db
+      .select()
+      .from(refreshTokens)
+      .where(eq(refreshTokens.familyId, await familyOf(first.refresh_token)));
+    expect(rows.length).toBe(2);
+    const [a, b] = rows.map((r) => r.expiresAt.getTime());
+    expect(a).toBe(b!);
+    expect(a! - rows[0]!.createdAt.getTime()).toBeGreaterThan(7 * 86_400_000 - 60_000);
+    expect(second.status).toBe(200);
+  });
+
   test('a retry of the previous token within the grace window returns the same pair', async () => {
     const first = await deviceLogin(live.t, user);
     const a = await refresh(first.refresh_token);

@@ -21,6 +21,7 @@ export interface TokenResponse {
 }
 
 export interface RefreshOptions {
+  /** Lifetime of a login (a family), not extended by rotation. */
   ttlSeconds: number;
   /** A retry of the token just rotated, within this window, gets the same new pair. */
   graceSeconds: number;
@@ -74,12 +75,16 @@ export class RefreshTokenService {
     return response;
   }
 
-  /** A new refresh token + access token of the family, not yet written. */
+  /**
+   * A new refresh token + access token of the family, not yet written. The family's lifetime is
+   * absolute: successors inherit the expiry of the login that started it.
+   */
   private async successor(
     user: { id: number; role: Parameters<typeof grantableScopes>[0] },
     clientId: string,
     scopes: string[],
     familyId: string,
+    familyExpiresAt: Date,
   ) {
     const refreshToken = newOpaqueToken();
     const now = this.clock.now();
@@ -106,7 +111,7 @@ export class RefreshTokenService {
       clientId,
       scopes,
       createdAt: new Date(now),
-      expiresAt: new Date(now + this.options.ttlSeconds * 1000),
+      expiresAt: familyExpiresAt,
     };
     return { id, response, row };
   }
@@ -118,7 +123,8 @@ export class RefreshTokenService {
     scopes: string[],
     familyId: string,
   ) {
-    const next = await this.successor(user, clientId, scopes, familyId);
+    const expiresAt = new Date(this.clock.now() + this.options.ttlSeconds * 1000);
+    const next = await this.successor(user, clientId, scopes, familyId, expiresAt);
     await q.insert(refreshTokens).values(next.row);
     return next;
   }
@@ -138,6 +144,7 @@ export class RefreshTokenService {
         row.clientId,
         scopes,
         row.familyId,
+        row.expiresAt,
       );
       const reply = this.encryptor.encrypt(JSON.stringify(next.response), aadOf(row.id));
       if (await rotateIfUnused(this.db, row.id, new Date(this.clock.now()), next.row, reply)) {
