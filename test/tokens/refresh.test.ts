@@ -284,6 +284,54 @@ describe('signing out everywhere else', () => {
   });
 });
 
+describe('Redis outage', () => {
+  test('with the bus down, revocations are checked in the database: no stale acceptance', async () => {
+    const redis = await startPrivateRedis();
+    if (!redis) throw new Error('redis-server is required for this test');
+    const shared = {
+      database: live.t.database,
+      redisUrl: redis.url,
+      redisPrefix: `kgoutage:${Date.now()}:`,
+      env: { APP_URL: live.base, GLOBAL_ENCRYPTION_KEY: live.t.config.encryptionKey },
+    };
+    const a = await startLiveApp(shared);
+    const b = await startLiveApp(shared);
+    try {
+      const someone = await createUser(live.t, { role: 'team_member' });
+      const tokens = await deviceLogin(a.t, someone);
+      const pat = (
+        await call(a.t, 'POST', '/api/public/v1/auth/tokens', {
+          cookie: someone.token,
+          body: { name: 'outage' },
+        })
+      ).body.data;
+      expect((await call(b.t, 'GET', ME, { bearer: tokens.access_token })).status).toBe(200);
+      expect((await call(b.t, 'GET', ME, { bearer: pat.token })).status).toBe(200);
+      await redis.kill();
+      for (let i = 0; i < 50 && b.t.store.invalidationReliable(); i++) await Bun.sleep(20);
+      expect(b.t.store.invalidationReliable()).toBe(false);
+      // Revoked on A while no announcement can reach B.
+      expect(
+        (await call(a.t, 'POST', '/api/public/v1/auth/cli-logout', { bearer: tokens.access_token }))
+          .status,
+      ).toBe(200);
+      expect(
+        (
+          await call(a.t, 'DELETE', `/api/public/v1/auth/tokens/${pat.id}`, {
+            cookie: someone.token,
+          })
+        ).status,
+      ).toBe(200);
+      expect((await call(b.t, 'GET', ME, { bearer: tokens.access_token })).status).toBe(401);
+      expect((await call(b.t, 'GET', ME, { bearer: pat.token })).status).toBe(401);
+    } finally {
+      await a.close();
+      await b.close();
+      await redis.kill();
+    }
+  });
+});
+
 describe('maintenance', () => {
   test('expired refresh tokens and finished device logins are purged; live ones stay', async () => {
     const stale = await deviceLogin(live.t, user);

@@ -119,7 +119,8 @@ export class AccessTokens {
       return null;
     }
     if (!this.revocations.loaded) await this.revocations.ready();
-    if (this.revocations.isRevoked(result.userId, result.claims.iat_ms, result.claims.sid)) {
+    const { userId, claims } = result;
+    if (await this.revocations.isRevokedNow(userId, claims.iat_ms, claims.sid)) {
       return null;
     }
     return result;

@@ -99,6 +99,28 @@ export class TokenRevocationState {
   }
 
   /**
+   * Like isRevoked, but while the pub/sub bus is down (announcements may be missed) the
+   * database answers instead, as sessions bypass their LRU then: slower, never stale.
+   */
+  async isRevokedNow(userId: number | undefined, issuedAtMs: number, familyId?: string) {
+    if (this.store.invalidationReliable()) return this.isRevoked(userId, issuedAtMs, familyId);
+    const [family, user] = await Promise.all([
+      familyId
+        ? this.db
+            .select({ id: revokedTokenFamilies.familyId })
+            .from(revokedTokenFamilies)
+            .where(eq(revokedTokenFamilies.familyId, familyId))
+        : [],
+      userId !== undefined
+        ? this.db.select().from(userTokenState).where(eq(userTokenState.userId, userId))
+        : [],
+    ]);
+    if (family.length > 0) return true;
+    const nb = user[0]?.notBefore.getTime();
+    return nb !== undefined && issuedAtMs < nb;
+  }
+
+  /**
    * Inside the caller's transaction: every refresh family of the user is revoked and access
    * tokens issued until now are refused. Other instances learn it from the user invalidation
    * the caller may publish after the commit, and from the announcements scheduled here.
