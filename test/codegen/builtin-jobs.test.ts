@@ -226,6 +226,25 @@ describe('code generation with the built-in generator', () => {
       expect(res.body.code).toBe('VALIDATION_FAILED');
       expect(res.body.details.map((d: any) => d.path)).toContain(path);
     }
+    const oracle = await call(t, 'POST', `${BASE}/codegen`, {
+      bearer: a.teamMember.token,
+      body: codegenBody(
+        a.company.id,
+        { id: a.project.id },
+        {
+          input: {
+            modelProvider: 'builtin',
+            modelName: 'x',
+            graph: {
+              nodes: [{ id: 'db', type: 'database', config: { engine: 'oracle' } }],
+              edges: [],
+            },
+          },
+        },
+      ),
+    });
+    expect(oracle.status).toBe(400);
+    expect(oracle.body.details[0].message).toContain('unknown database engine "oracle"');
     const noProject = await call(t, 'POST', `${BASE}/codegen`, {
       bearer: a.teamMember.token,
       body: codegenBody(a.company.id, {}),

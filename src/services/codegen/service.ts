@@ -3,10 +3,11 @@ import type { KubeRagClient } from '../../clients/kuberag/client';
 import type { CodegenConfig } from '../../config';
 import type { Database } from '../../db/client';
 import type { CodegenJobRow } from '../../db/schema';
-import { ConflictError, NotFoundError } from '../../lib/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import type { AuthUser } from '../auth/types';
 import type { TenancyService } from '../tenancy';
+import { GeneratorInputError, resolveGraph } from './builtin/model';
 import type { Graph } from './graph';
 import { findJob, insertJob, listJobs, updateOpenJob } from './jobs-repo';
 import { type ProjectRef, storeProjectGraph } from './projects';
@@ -40,6 +41,18 @@ export interface CodegenServiceDeps {
   instanceId: string;
 }
 
+/** What only the built-in generator refuses (an engine it cannot deploy) is a 400 up front. */
+function checkBuiltinGraph(graph: Graph) {
+  try {
+    resolveGraph(graph);
+  } catch (err) {
+    if (!(err instanceof GeneratorInputError)) throw err;
+    throw new ValidationError('The built-in generator cannot build this graph', [
+      { path: 'input.graph', message: err.message },
+    ]);
+  }
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class CodegenService {
@@ -56,6 +69,7 @@ export class CodegenService {
     const engine = this.engineFor(input.modelProvider);
     // Fail fast, and write nothing, while KubeRAG is known to be down.
     if (engine === 'kuberag') kuberag!.breaker.assertAvailable();
+    else checkBuiltinGraph(input.graph);
     const row = await db.transaction(async (tx) => {
       const call = tenancy.withinTransaction(tx, actor, meta);
       const project = await storeProjectGraph(call, input.companyId, input.project, input.graph);
