@@ -19,7 +19,9 @@ const MAX_TOTAL_BYTES = 20 * 1024 * 1024;
 
 export function isSafePath(path: string): boolean {
   return (
-    path.length <= 255 &&
+    // It must fit a ustar header behind the archive's root directory (≤ 30 characters):
+    // directories ≤ 120, every segment (so the file name) ≤ 100.
+    path.lastIndexOf('/') < 120 &&
     SAFE_PATH.test(path) &&
     !path.split('/').some((segment) => segment === '.' || segment === '..' || segment.length > 100)
   );

@@ -12,7 +12,12 @@ function header(path: string, size: number, mtime: number): Buffer {
   let name = path;
   let prefix = '';
   if (Buffer.byteLength(path) > 100) {
-    const cut = path.lastIndexOf('/', 155);
+    // ustar splits long paths at a '/': directories in the prefix (≤ 155 bytes), the file
+    // name (≤ 100) in the name field. result.ts keeps every stored path within both.
+    const cut = path.lastIndexOf('/');
+    if (cut === -1 || cut > 155 || path.length - cut - 1 > 100) {
+      throw new Error(`path too long for a tar entry: ${path.slice(0, 60)}…`);
+    }
     prefix = path.slice(0, cut);
     name = path.slice(cut + 1);
   }
