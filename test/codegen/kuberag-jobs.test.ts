@@ -260,6 +260,47 @@ describe('KubeRAG jobs and company tokens', () => {
     }
   });
 
+  test('a job whose company is deleted meanwhile still finishes and settles', async () => {
+    const gone = await seedTenant(t, 'Gone');
+    await setTokens(t, gone.company.id, 2000);
+    rag.knobs.autoRun = false;
+    try {
+      const res = await call(t, 'POST', `${BASE}/codegen`, {
+        bearer: gone.teamMember.token,
+        body: codegenBody(
+          gone.company.id,
+          { id: gone.project.id },
+          {
+            input: {
+              modelProvider: 'claude',
+              modelName: 'm',
+              graph: { nodes: [{ id: 'api', type: 'service' }], edges: [] },
+            },
+          },
+        ),
+      });
+      const { jobId } = res.body.data;
+      const upstreamId = await waitFor(async () => (await jobRow(jobId)).upstreamJobId, 3000);
+      const deleted = await call(t, 'DELETE', `/api/public/v1/companies/${gone.company.id}`, {
+        bearer: gone.owner.token,
+      });
+      expect(deleted.status).toBeLessThan(300);
+      rag.update(upstreamId, {
+        status: 'succeeded',
+        progress: 100,
+        tokenUsage: { prompt: 1000, completion: 500, total: 1500 },
+      });
+      await waitFor(async () => (await jobRow(jobId)).status === 'succeeded', 5000, 'settled');
+      expect((await jobRow(jobId)).tokensUsed).toBe(1500);
+      expect(await tokensOf(t, gone.company.id)).toBe(500);
+      // The job is gone with its company for everyone.
+      const status = await call(t, 'GET', `${BASE}/codegen/${jobId}`, { bearer: gone.owner.token });
+      expect(status.status).toBe(404);
+    } finally {
+      rag.knobs.autoRun = true;
+    }
+  });
+
   test('KubeRAG down: 503, breaker opens (fast, nothing written), readiness stays up; then closes', async () => {
     await resetLedger(10_000);
     const ready = () => call(t, 'GET', '/api/public/v1/healthz/ready');

@@ -38,12 +38,14 @@ export function recordLedger(q: Queryable, entry: LedgerEntry) {
  * FOR NO KEY UPDATE, not FOR UPDATE: the same transaction has usually inserted rows that
  * reference the company (KEY SHARE locks from foreign keys), and two such transactions asking
  * for FOR UPDATE deadlock each other; NO KEY UPDATE does not conflict with KEY SHARE.
+ * Deleted companies are not skipped: a job that finishes after its company was deleted must
+ * still settle (submission itself only ever reaches here for a live company the caller sees).
  */
 export async function debitUpTo(q: Queryable, companyId: string, max: number) {
   const rows = await q.execute<{ taken: number; balance: number }>(sql`
     with current as (
       select ${companies.id} as id, ${companies.tokens} as tokens from ${companies}
-      where ${companies.id} = ${companyId} and ${companies.deletedAt} is null
+      where ${companies.id} = ${companyId}
       for no key update
     )
     update ${companies} set tokens = current.tokens - least(current.tokens, ${max})
