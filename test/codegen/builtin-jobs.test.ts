@@ -15,7 +15,9 @@ let a: Tenant;
 let b: Tenant;
 beforeAll(async () => {
   // No KUBERAG_URL: every job runs on the built-in generator.
-  t = await createTestApp({ env: { GRAPH_MAX_NODES: '5' } });
+  t = await createTestApp({
+    env: { GRAPH_MAX_NODES: '5', CODEGEN_LEASE_MS: '600', CODEGEN_SWEEP_MS: '100' },
+  });
   a = await seedTenant(t, 'Alpha');
   b = await seedTenant(t, 'Beta');
 }, 60_000);
@@ -272,6 +274,33 @@ describe('code generation with the built-in generator', () => {
       .from(tokenLedger)
       .where(eq(tokenLedger.companyId, a.company.id));
     expect(ledger).toEqual([]);
+  });
+
+  test('a job whose run died is picked up again once its lease lapses', async () => {
+    // A job this instance owns but is not working on (its run crashed): not renewed, so it
+    // expires and the sweeper runs it again. Also what happens to another instance's jobs.
+    const runner = t.instance.services.codegenRunner;
+    for (const owner of [runner.instanceId, 'an-instance-that-died']) {
+      const [job] = await t.database.db
+        .insert(codegenJobs)
+        .values({
+          companyId: a.company.id,
+          projectId: Number(a.project.id),
+          userId: Number(a.teamMember.id),
+          kind: 'codegen',
+          engine: 'builtin',
+          modelProvider: 'builtin',
+          modelName: 'x',
+          status: 'running',
+          progress: 40,
+          input: { graph: GRAPH, context: [], projectName: a.project.name },
+          leaseOwner: owner,
+          leaseExpiresAt: new Date(Date.now() + 300),
+        })
+        .returning();
+      const done = await waitForStatus(t, a.teamMember.token, job!.id, 'succeeded', 5000);
+      expect(done.progress).toBe(100);
+    }
   });
 
   test('readiness reports kuberag disabled without failing', async () => {

@@ -68,12 +68,23 @@ export async function updateOpenJob(
   return row;
 }
 
-/** Extends the leases this instance holds; returns the ids it still owns. */
-export async function renewLeases(q: Queryable, owner: string, leaseMs: number) {
+/**
+ * Extends the leases of the jobs this instance is actually working on; returns the ids it
+ * still owns. A job it owns but no longer works on (its run crashed) is left to expire, so a
+ * sweeper picks it up again.
+ */
+export async function renewLeases(q: Queryable, owner: string, leaseMs: number, ids: string[]) {
+  if (ids.length === 0) return new Set<string>();
   const rows = await q
     .update(codegenJobs)
     .set({ leaseExpiresAt: leaseUntil(leaseMs) })
-    .where(and(eq(codegenJobs.leaseOwner, owner), inArray(codegenJobs.status, [...OPEN_STATUSES])))
+    .where(
+      and(
+        eq(codegenJobs.leaseOwner, owner),
+        inArray(codegenJobs.id, ids),
+        inArray(codegenJobs.status, [...OPEN_STATUSES]),
+      ),
+    )
     .returning({ id: codegenJobs.id });
   return new Set(rows.map((r) => r.id));
 }

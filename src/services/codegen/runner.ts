@@ -62,6 +62,11 @@ export class JobRunner {
     every(config.sweepMs, () => this.sweep());
   }
 
+  /** The lease-owner id of this instance. */
+  get instanceId(): string {
+    return this.deps.instanceId;
+  }
+
   /** Jobs this instance is working on right now (for tests and metrics). */
   activeJobs(): string[] {
     return [...this.tracked.keys()];
@@ -97,9 +102,12 @@ export class JobRunner {
   }
 
   private async heartbeat() {
-    const owned = await renewLeases(this.deps.db, this.deps.instanceId, this.deps.config.leaseMs);
-    for (const [id, job] of this.tracked) {
-      if (owned.has(id)) continue;
+    const ids = [...this.tracked.keys()];
+    const { db, instanceId, config } = this.deps;
+    const owned = await renewLeases(db, instanceId, config.leaseMs, ids);
+    for (const id of ids) {
+      const job = this.tracked.get(id);
+      if (!job || owned.has(id)) continue;
       // Finished, or another instance took it over while we stalled: stop writing.
       job.stop();
       this.tracked.delete(id);
