@@ -70,7 +70,8 @@ async function shutdown(signal: string) {
   await instance.stop();
   await Promise.allSettled([database.close(), store.close()]);
   logger.info('stopped');
-  logger.flush();
+  // The log is buffered: wait for the last lines to reach stdout before exiting.
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
