@@ -2,6 +2,7 @@ import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client';
 import { type CodegenJobRow, codegenJobs, companies, tokenLedger } from '../../db/schema';
 import { NotFoundError } from '../../lib/errors';
+import { recordLedger } from '../ledger';
 import { InsufficientTokensError } from '../tenancy';
 
 /**
@@ -10,27 +11,7 @@ import { InsufficientTokensError } from '../tenancy';
  * zero) followed by a ledger row carrying the balance it produced, in the caller's transaction.
  */
 
-export interface LedgerEntry {
-  companyId: string;
-  jobId?: string;
-  userId?: number | null;
-  amount: number;
-  reason: string;
-  balanceAfter: number;
-  details?: Record<string, unknown>;
-}
-
-export function recordLedger(q: Queryable, entry: LedgerEntry) {
-  return q.insert(tokenLedger).values({
-    companyId: entry.companyId,
-    jobId: entry.jobId,
-    userId: entry.userId ?? null,
-    amount: entry.amount,
-    reason: entry.reason,
-    balanceAfter: entry.balanceAfter,
-    details: entry.details,
-  });
-}
+export { type LedgerEntry, recordLedger } from '../ledger';
 
 /**
  * Takes up to `max` tokens; never more than the balance. Returns what was taken and the new

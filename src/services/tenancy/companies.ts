@@ -3,6 +3,7 @@ import { type CompanyRow, companies, companyMembers } from '../../db/schema';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../lib/errors';
 import { recordAudit } from '../audit/audit-service';
 import type { AuthUser } from '../auth/types';
+import { recordLedger } from '../ledger';
 import { can, type Standing, writableCompanyFields } from '../policy';
 import { audit } from './audit';
 import { softDeleteCompany } from './cascade';
@@ -60,6 +61,15 @@ export async function createCompany(call: WriteCall, input: CompanyInput): Promi
   await call.tx
     .insert(companyMembers)
     .values({ companyId: row!.id, userId: call.actor.id, role: 'owner' });
+  if (row!.tokens !== 0) {
+    await recordLedger(call.tx, {
+      companyId: row!.id,
+      userId: call.actor.id,
+      amount: row!.tokens,
+      reason: 'company.initial_grant',
+      balanceAfter: row!.tokens,
+    });
+  }
   await audit(call, 'company.created', 'company', row!.id, {
     after: { name: row!.name, stripeCustomerId: row!.stripeCustomerId, tokens: row!.tokens },
   });
@@ -83,16 +93,42 @@ export async function updateCompany(
   if (patch.name !== undefined && patch.name !== before.name) changes.name = patch.name;
   if (patch.stripeCustomerId !== undefined && patch.stripeCustomerId !== before.stripeCustomerId)
     changes.stripeCustomerId = patch.stripeCustomerId;
-  if (patch.tokens !== undefined && patch.tokens !== before.tokens) changes.tokens = patch.tokens;
   forgetMemo(call.tx);
+  const tokensDelta =
+    patch.tokens === undefined ? 0 : await lockedBalanceDelta(call, id, patch.tokens);
+  if (tokensDelta !== 0) changes.tokens = patch.tokens;
   if (Object.keys(changes).length === 0) return { row: before, standing, changed: false };
   const [after] = await call.tx
     .update(companies)
     .set({ ...changes, updatedAt: now(call.ctx) })
     .where(eq(companies.id, id))
     .returning();
+  if (tokensDelta !== 0) {
+    await recordLedger(call.tx, {
+      companyId: id,
+      userId: call.actor.id,
+      amount: tokensDelta,
+      reason: 'company.admin_set',
+      balanceAfter: after!.tokens,
+    });
+  }
   await audit(call, 'company.updated', 'company', id, changedFields(before, after!, AUDITED));
   return { row: after!, standing, changed: true };
+}
+
+/**
+ * An admin sets the balance to an absolute value; what is recorded is the difference from the
+ * balance at this moment, read under the row lock, so a job settling concurrently is neither
+ * overwritten unseen nor left out of the ledger. (NO KEY UPDATE for the reason given in
+ * services/codegen/tokens.ts.)
+ */
+async function lockedBalanceDelta(call: WriteCall, id: string, target: number): Promise<number> {
+  const [current] = await call.tx
+    .select({ tokens: companies.tokens })
+    .from(companies)
+    .where(eq(companies.id, id))
+    .for('no key update');
+  return target - (current?.tokens ?? target);
 }
 
 export async function deleteCompany(call: WriteCall, id: string) {
@@ -206,6 +242,13 @@ export async function adjustTokens(
     if (!current) throw new NotFoundError('Company');
     throw new InsufficientTokensError(current.tokens, -delta);
   }
+  await recordLedger(q, {
+    companyId,
+    userId: note?.actorId ?? null,
+    amount: delta,
+    reason: note?.reason ?? 'adjustment',
+    balanceAfter: row.tokens,
+  });
   if (note) {
     await recordAudit(q, {
       action: 'company.tokens_adjusted',
