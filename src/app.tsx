@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps): AppInstance {
   app.notFound(notFound);
 
   // Order matters: see "Data flow of an authenticated request" in ARCHITECTURE.md.
-  app.use('*', requestContext(logger, config.trustProxy));
+  app.use('*', requestContext(deps.accessLogger ?? logger, config.trustProxy));
   app.use('*', securityHeaders(config));
   app.use('*', corsMiddleware(config));
   app.use('*', limitBody(config.bodyLimitBytes));

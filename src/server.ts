@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from './config';
 import { users } from './db/schema';
 import { openInfrastructure } from './infrastructure';
 import { systemClock } from './lib/clock';
-import { createLogger } from './logger';
+import { createLoggers } from './logger';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -21,9 +21,9 @@ try {
   throw err;
 }
 
-const logger = createLogger(config);
+const { logger, accessLogger, flush: flushLogs } = createLoggers(config);
 const { database, store } = await openInfrastructure(config, logger);
-const instance = createApp({ config, database, store, logger, clock: systemClock });
+const instance = createApp({ config, database, store, logger, accessLogger, clock: systemClock });
 
 const server = Bun.serve({
   port: config.port,
@@ -70,8 +70,8 @@ async function shutdown(signal: string) {
   await instance.stop();
   await Promise.allSettled([database.close(), store.close()]);
   logger.info('stopped');
-  // The log is buffered: wait for the last lines to reach stdout before exiting.
-  await new Promise<void>((resolve) => logger.flush(() => resolve()));
+  // The log is buffered: push the last lines out before exiting.
+  await flushLogs();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

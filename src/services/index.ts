@@ -23,6 +23,8 @@ export interface AppDeps {
   database: DatabaseHandle;
   store: SharedStore;
   logger: Logger;
+  /** Access log (one line per request); defaults to `logger`. */
+  accessLogger?: Logger;
   clock: Clock;
 }
 
