@@ -32,7 +32,7 @@ export function createServices(deps: AppDeps) {
   const { config, database, store, logger, clock } = deps;
   const db = database.db;
   const sessions = new SessionService(db, store, config, clock, logger);
-  const rateLimits = new RateLimits(store, config);
+  const rateLimits = new RateLimits(store, config, clock);
   const authenticator = new Authenticator([sessionResolver(sessions)]);
   const encryptor = new Encryptor(config.encryptionKey, config.previousEncryptionKeys);
   const tenancy = new TenancyService(
@@ -78,6 +78,7 @@ export function createServices(deps: AppDeps) {
       await codegen.stopCodegen();
       await sessions.stop();
       await tokens.stop();
+      rateLimits.stop();
     },
   };
 }

@@ -7,6 +7,8 @@ import {
 } from 'rate-limiter-flexible';
 import type { SharedStore } from '../cache/shared-store';
 import type { Config } from '../config';
+import type { Clock } from '../lib/clock';
+import { WindowCounter } from './window-counter';
 
 export interface LimitState {
   limit: number;
@@ -73,8 +75,11 @@ export class RateLimits {
   private readonly register: RateLimiterAbstract;
   private readonly requests: RateLimiterAbstract;
 
-  constructor(store: SharedStore, config: Config) {
+  private readonly localRequests?: WindowCounter;
+
+  constructor(store: SharedStore, config: Config, clock: Clock) {
     const r = config.rateLimit;
+    if (!store.redis) this.localRequests = new WindowCounter(r.maxRequests, r.windowMs, clock);
     this.loginAccount = limiter(store, 'login_acct', r.loginPerAccount, r.loginWindowSeconds);
     this.loginIp = limiter(store, 'login_ip', r.loginPerIp, r.loginWindowSeconds);
     this.register = limiter(store, 'register', r.registerPerIp, r.registerWindowSeconds);
@@ -108,7 +113,15 @@ export class RateLimits {
     return consume(this.register, ip);
   }
 
-  request(key: string): Promise<LimitState> {
-    return consume(this.requests, key);
+  /**
+   * The general limit. In Redis when Redis is configured (so it holds across instances), else
+   * the synchronous in-process counter: no promise on the hot path.
+   */
+  request(key: string): LimitState | Promise<LimitState> {
+    return this.localRequests ? this.localRequests.hit(key) : consume(this.requests, key);
+  }
+
+  stop() {
+    this.localRequests?.stop();
   }
 }

@@ -10,11 +10,12 @@ export function rateLimit(limits: RateLimits, db: Database): MiddlewareHandler<A
   return async (c, next) => {
     const auth = c.get('auth');
     const key = auth ? `u:${auth.user.id}` : `ip:${c.get('ip')}`;
-    const state = await limits.request(key);
-    c.header('RateLimit-Limit', String(state.limit));
-    c.header('RateLimit-Remaining', String(state.remaining));
-    c.header('RateLimit-Reset', String(state.resetSeconds));
+    const pending = limits.request(key);
+    const state = pending instanceof Promise ? await pending : pending;
     if (!state.allowed) {
+      c.header('RateLimit-Limit', String(state.limit));
+      c.header('RateLimit-Remaining', '0');
+      c.header('RateLimit-Reset', String(state.resetSeconds));
       if (state.firstRejection) {
         await recordAudit(db, {
           action: 'rate_limit.lockout',
@@ -27,6 +28,11 @@ export function rateLimit(limits: RateLimits, db: Database): MiddlewareHandler<A
       c.header('Retry-After', String(Math.max(1, state.resetSeconds)));
       return errorResponse(c, 'RATE_LIMITED', 'Too many requests, try again later');
     }
-    return next();
+    await next();
+    // Set on the finished response: cheaper than preparing them before the route runs.
+    const headers = c.res.headers;
+    headers.set('RateLimit-Limit', String(state.limit));
+    headers.set('RateLimit-Remaining', String(state.remaining));
+    headers.set('RateLimit-Reset', String(state.resetSeconds));
   };
 }
