@@ -73,17 +73,19 @@ export class RateLimits {
   private readonly loginAccount: RateLimiterAbstract;
   private readonly loginIp: RateLimiterAbstract;
   private readonly register: RateLimiterAbstract;
-  private readonly requests: RateLimiterAbstract;
-
-  private readonly localRequests?: WindowCounter;
+  readonly requests: WindowCounter;
 
   constructor(store: SharedStore, config: Config, clock: Clock) {
     const r = config.rateLimit;
-    if (!store.redis) this.localRequests = new WindowCounter(r.maxRequests, r.windowMs, clock);
     this.loginAccount = limiter(store, 'login_acct', r.loginPerAccount, r.loginWindowSeconds);
     this.loginIp = limiter(store, 'login_ip', r.loginPerIp, r.loginWindowSeconds);
     this.register = limiter(store, 'register', r.registerPerIp, r.registerWindowSeconds);
-    this.requests = limiter(store, 'req', r.maxRequests, Math.ceil(r.windowMs / 1000));
+    this.requests = new WindowCounter(
+      r.maxRequests,
+      r.windowMs,
+      clock,
+      store.redis ? { redis: store.redis, prefix: 'rl:req:', syncEveryMs: 100 } : undefined,
+    );
   }
 
   /** Seconds the login must wait, checked before the password is even looked at. */
@@ -113,15 +115,12 @@ export class RateLimits {
     return consume(this.register, ip);
   }
 
-  /**
-   * The general limit. In Redis when Redis is configured (so it holds across instances), else
-   * the synchronous in-process counter: no promise on the hot path.
-   */
-  request(key: string): LimitState | Promise<LimitState> {
-    return this.localRequests ? this.localRequests.hit(key) : consume(this.requests, key);
+  /** The general limit: synchronous, shared through Redis in batches (see WindowCounter). */
+  request(key: string): LimitState {
+    return this.requests.hit(key);
   }
 
   stop() {
-    this.localRequests?.stop();
+    this.requests.stop();
   }
 }

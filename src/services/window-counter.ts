@@ -1,3 +1,4 @@
+import type Redis from 'ioredis';
 import type { Clock } from '../lib/clock';
 
 export interface WindowState {
@@ -8,50 +9,97 @@ export interface WindowState {
   firstRejection: boolean;
 }
 
+interface KeyWindow {
+  window: number;
+  /** The count across all instances as of the last sync (this instance's hits included). */
+  synced: number;
+  /** Hits on this instance not yet added to the shared count. */
+  pending: number;
+  rejectedOnce: boolean;
+}
+
 /**
- * Fixed-window request counter for one process, synchronous. The general request limit runs
- * on every API request; without Redis it uses this instead of rate-limiter-flexible's memory
- * store, whose promise-per-call machinery cost a fifth of /auth/me's throughput in the
- * benchmark. Same semantics: a window opens at a key's first request and holds `limit` requests.
+ * The general request limit, counted without a promise or a network round trip per request.
+ * Windows are aligned to the clock (floor(now / window)), so every instance agrees on them.
+ * With Redis, each instance adds its local hits to the shared count in one pipelined
+ * INCRBY per key every `syncEveryMs` and reads the total back: the limit holds across
+ * instances to within one sync interval of traffic. Without Redis (or while it is down) the
+ * count is this process's own. (rate-limiter-flexible, used for the login and registration
+ * limits, which must be exact, cost a fifth of /auth/me's throughput on this path.)
  */
 export class WindowCounter {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
-  private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly keys = new Map<string, KeyWindow>();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private syncing = false;
 
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly clock: Clock,
+    private readonly shared?: { redis: Redis; prefix: string; syncEveryMs?: number },
   ) {
-    // Forget finished windows so the map stays as large as the set of active keys.
-    this.sweeper = setInterval(() => this.sweep(), Math.max(windowMs, 1000));
-    this.sweeper.unref?.();
+    this.timer = setInterval(() => void this.tick(), shared?.syncEveryMs ?? 1000);
+    this.timer.unref?.();
   }
 
   hit(key: string): WindowState {
     const now = this.clock.now();
-    let window = this.windows.get(key);
-    if (!window || now >= window.resetAt) {
-      window = { count: 0, resetAt: now + this.windowMs };
-      this.windows.set(key, window);
+    const window = Math.floor(now / this.windowMs);
+    let state = this.keys.get(key);
+    if (!state || state.window !== window) {
+      state = { window, synced: 0, pending: 0, rejectedOnce: false };
+      this.keys.set(key, state);
     }
-    window.count += 1;
-    const allowed = window.count <= this.limit;
+    state.pending += 1;
+    const count = state.synced + state.pending;
+    const allowed = count <= this.limit;
+    const firstRejection = !allowed && !state.rejectedOnce;
+    if (!allowed) state.rejectedOnce = true;
     return {
       limit: this.limit,
-      remaining: Math.max(0, this.limit - window.count),
-      resetSeconds: Math.max(1, Math.ceil((window.resetAt - now) / 1000)),
+      remaining: Math.max(0, this.limit - count),
+      resetSeconds: Math.max(1, Math.ceil(((window + 1) * this.windowMs - now) / 1000)),
       allowed,
-      firstRejection: window.count === this.limit + 1,
+      firstRejection,
     };
   }
 
-  private sweep() {
-    const now = this.clock.now();
-    for (const [key, window] of this.windows) if (now >= window.resetAt) this.windows.delete(key);
+  private async tick() {
+    const window = Math.floor(this.clock.now() / this.windowMs);
+    for (const [key, state] of this.keys) if (state.window < window) this.keys.delete(key);
+    if (this.shared && !this.syncing) await this.sync();
+  }
+
+  /** Pushes local hits to Redis and takes back the totals. Public for tests. */
+  async sync(): Promise<void> {
+    const shared = this.shared;
+    if (shared?.redis.status !== 'ready') return;
+    const batch = [...this.keys].filter(([, s]) => s.pending > 0);
+    if (batch.length === 0) return;
+    this.syncing = true;
+    const sent = batch.map(([, s]) => s.pending);
+    const pipeline = shared.redis.pipeline();
+    for (const [key, state] of batch) {
+      const redisKey = `${shared.prefix}${state.window}:${key}`;
+      pipeline.incrby(redisKey, state.pending).pexpire(redisKey, this.windowMs * 2);
+    }
+    try {
+      const results = (await pipeline.exec()) ?? [];
+      batch.forEach(([, state], i) => {
+        const [err, total] = results[i * 2] ?? [];
+        if (err || typeof total !== 'number') return;
+        // Hits that arrived during the round trip stay pending for the next sync.
+        state.pending -= sent[i]!;
+        state.synced = total;
+      });
+    } catch {
+      // Redis went away mid-sync: keep counting locally, try again next tick.
+    } finally {
+      this.syncing = false;
+    }
   }
 
   stop() {
-    clearInterval(this.sweeper);
+    clearInterval(this.timer);
   }
 }

@@ -104,6 +104,43 @@ describe('two instances sharing PostgreSQL/PGlite and Redis', () => {
     expect(name).toBe('Renamed');
   });
 
+  test('the general request limit holds across instances (synced through Redis in batches)', async () => {
+    if (!redisUrl) return console.log('[skip] no Redis available for the two-instance test');
+    const env = { RATE_LIMIT_MAX_REQUESTS: '20' };
+    const prefix = `kgtest:rl:${Date.now()}:`;
+    const c = await createTestApp({
+      database: database.handle,
+      redisUrl,
+      redisPrefix: prefix,
+      env,
+    });
+    const d = await createTestApp({
+      database: database.handle,
+      redisUrl,
+      redisPrefix: prefix,
+      env,
+    });
+    try {
+      const live = (app: TestApp) =>
+        call(app, 'GET', '/api/public/v1/auth/providers', { ip: '10.78.0.1' });
+      for (let i = 0; i < 10; i++) expect((await live(c)).status).toBe(200);
+      await c.instance.services.rateLimits.requests.sync();
+      for (let i = 0; i < 10; i++) expect((await live(d)).status).toBe(200);
+      await d.instance.services.rateLimits.requests.sync();
+      // 20 used across the pair: D has seen the total and refuses, though it served only 10.
+      const refused = await live(d);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).not.toBeNull();
+      // C learns the total at its next sync (every 100 ms): the slack is one sync interval.
+      await live(c);
+      await c.instance.services.rateLimits.requests.sync();
+      expect((await live(c)).status).toBe(429);
+    } finally {
+      await c.close();
+      await d.close();
+    }
+  });
+
   test('rate limits hold across instances', async () => {
     if (!redisUrl) return console.log('[skip] no Redis available for the two-instance test');
     const user = await createUser(a);

@@ -10,8 +10,7 @@ export function rateLimit(limits: RateLimits, db: Database): MiddlewareHandler<A
   return async (c, next) => {
     const auth = c.get('auth');
     const key = auth ? `u:${auth.user.id}` : `ip:${c.get('ip')}`;
-    const pending = limits.request(key);
-    const state = pending instanceof Promise ? await pending : pending;
+    const state = limits.request(key);
     if (!state.allowed) {
       c.header('RateLimit-Limit', String(state.limit));
       c.header('RateLimit-Remaining', '0');
