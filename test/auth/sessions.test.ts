@@ -184,6 +184,23 @@ describe('logout and session management', () => {
   });
 });
 
+describe('clean-up', () => {
+  test('sessions that ended more than 30 days ago are purged; live and recent ones stay', async () => {
+    const old = await createUser(t);
+    const recent = await createUser(t);
+    await call(t, 'POST', '/api/public/v1/auth/logout', { bearer: recent.token });
+    clock.advance(31 * 86_400_000);
+    const live = await createUser(t);
+    await call(t, 'POST', '/api/public/v1/auth/logout', { bearer: old.token }); // no-op: long expired
+    const purged = await t.instance.services.sessions.purgeExpired();
+    expect(purged).toBeGreaterThanOrEqual(2);
+    const ids = (await t.database.db.select({ id: sessions.id }).from(sessions)).map((r) => r.id);
+    expect(ids).not.toContain(old.sessionId);
+    expect(ids).not.toContain(recent.sessionId);
+    expect(ids).toContain(live.sessionId);
+  });
+});
+
 describe('providers', () => {
   test('lists password sign-in', async () => {
     const res = await call(t, 'GET', '/api/public/v1/auth/providers');

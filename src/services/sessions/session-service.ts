@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { SharedStore } from '../../cache/shared-store';
@@ -50,6 +50,7 @@ interface InvalidationMessage {
 export class SessionService {
   private readonly lru = new LRUCache<string, CachedSession>({ max: 10_000, ttl: LRU_TTL_MS });
   private readonly touches: TouchBuffer;
+  private readonly purgeTimer: ReturnType<typeof setInterval>;
   /** Other credential kinds (refresh tokens, access JWTs) revoked in the same transaction. */
   private readonly revokeAllHooks: Array<(q: Queryable, userId: number) => Promise<unknown>> = [];
 
@@ -61,6 +62,12 @@ export class SessionService {
     logger: Logger,
   ) {
     this.touches = new TouchBuffer(db, config.session.idleSeconds, logger);
+    this.purgeTimer = setInterval(() => {
+      this.purgeExpired().catch((err) =>
+        logger.warn({ err: (err as Error).message }, 'session purge failed'),
+      );
+    }, 3_600_000);
+    this.purgeTimer.unref?.();
     store.subscribe(INVALIDATION_CHANNEL, (raw) => this.applyInvalidation(raw));
     // Messages may have been lost while the bus was down: forget everything cached locally.
     store.onResync(() => this.lru.clear());
@@ -264,7 +271,7 @@ export class SessionService {
     }
   }
 
-  /** Removes sessions that ended long ago; run from a periodic job. */
+  /** Removes sessions that ended more than 30 days ago; runs hourly on every instance (idempotent). */
   async purgeExpired(olderThanDays = 30): Promise<number> {
     const cutoff = new Date(this.clock.now() - olderThanDays * 86_400_000);
     const rows = await this.db
@@ -274,16 +281,8 @@ export class SessionService {
     return rows.length;
   }
 
-  async hashesOf(q: Queryable, sessionIds: string[]): Promise<string[]> {
-    if (sessionIds.length === 0) return [];
-    const rows = await q
-      .select({ tokenHash: sessions.tokenHash })
-      .from(sessions)
-      .where(inArray(sessions.id, sessionIds));
-    return rows.map((r) => r.tokenHash);
-  }
-
   stop(): Promise<void> {
+    clearInterval(this.purgeTimer);
     return this.touches.stop();
   }
 }
