@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { SharedStore } from '../../cache/shared-store';
@@ -276,7 +276,7 @@ export class SessionService {
     const cutoff = new Date(this.clock.now() - olderThanDays * 86_400_000);
     const rows = await this.db
       .delete(sessions)
-      .where(sql`${sessions.expiresAt} < ${cutoff} or ${sessions.revokedAt} < ${cutoff}`)
+      .where(or(lt(sessions.expiresAt, cutoff), lt(sessions.revokedAt, cutoff)))
       .returning({ id: sessions.id });
     return rows.length;
   }
