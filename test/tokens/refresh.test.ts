@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { and, eq } from 'drizzle-orm';
-import { auditLogs, refreshTokens } from '../../src/db/schema';
+import { auditLogs, refreshTokens, revokedTokenFamilies } from '../../src/db/schema';
 import { sha256Hex } from '../../src/lib/tokens';
 import { call } from '../helpers/http';
 import { startPrivateRedis } from '../helpers/private-redis';
@@ -346,5 +346,19 @@ describe('maintenance', () => {
     expect(hashes).not.toContain(sha256Hex(stale.refresh_token));
     expect(hashes).toContain(sha256Hex(fresh.refresh_token));
     expect((await refresh(fresh.refresh_token)).status).toBe(200);
+  });
+
+  test('old revoked-family markers are purged (the step runs on PostgreSQL too)', async () => {
+    const db = live.t.database.db;
+    const oldId = crypto.randomUUID();
+    const newId = crypto.randomUUID();
+    await db.insert(revokedTokenFamilies).values([
+      { familyId: oldId, revokedAt: new Date(Date.now() - 3 * 86_400_000) },
+      { familyId: newId, revokedAt: new Date() },
+    ]);
+    await live.t.instance.services.tokens.maintenance.run();
+    const ids = (await db.select().from(revokedTokenFamilies)).map((r) => r.familyId);
+    expect(ids).not.toContain(oldId);
+    expect(ids).toContain(newId);
   });
 });

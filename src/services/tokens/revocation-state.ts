@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { SharedStore } from '../../cache/shared-store';
 import type { Database, Queryable } from '../../db/client';
@@ -189,6 +189,6 @@ export class TokenRevocationState {
 
   async purgeOld(q: Queryable) {
     const cutoff = new Date(this.clock.now() - this.accessTtlSeconds * 1000 - 3_600_000);
-    await q.delete(revokedTokenFamilies).where(sql`${revokedTokenFamilies.revokedAt} < ${cutoff}`);
+    await q.delete(revokedTokenFamilies).where(lt(revokedTokenFamilies.revokedAt, cutoff));
   }
 }
