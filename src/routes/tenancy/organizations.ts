@@ -5,8 +5,9 @@ import { requestMeta } from '../../http/request-meta';
 import { envelope, idParam, ok, okPage, pagedEnvelope, pageQuery } from '../../http/respond';
 import { jsonBody } from '../auth/schemas';
 import { type RouteDeps, router } from '../deps';
+import { deleteByIdRoute } from './delete-route';
 import { memberRoutes } from './members';
-import { deletedBody, name, organizationRecord, slug, sortOf, uuid } from './schemas';
+import { name, organizationRecord, slug, sortOf, uuid } from './schemas';
 
 const tags = ['organizations'];
 const one = { 'application/json': { schema: envelope(organizationRecord) } };
@@ -76,21 +77,10 @@ const updateRoute = (method: 'patch' | 'put') =>
     },
   });
 
-const remove = createRoute({
-  method: 'delete',
-  path: '/{id}',
+const remove = deleteByIdRoute(
   tags,
-  summary: 'Delete an organization with its teams and projects (company owner/admin)',
-  middleware: [requireAuth] as const,
-  request: { params: idParam },
-  responses: {
-    200: {
-      description: 'Deleted',
-      content: { 'application/json': { schema: envelope(deletedBody) } },
-    },
-    ...errorResponses(401, 403, 404),
-  },
-});
+  'Delete an organization with its teams and projects (company owner/admin)',
+);
 
 const NUMERIC = /^[1-9][0-9]{0,9}$/;
 

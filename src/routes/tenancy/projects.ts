@@ -5,8 +5,8 @@ import { requestMeta } from '../../http/request-meta';
 import { envelope, idParam, ok, okPage, pagedEnvelope, pageQuery } from '../../http/respond';
 import { jsonBody } from '../auth/schemas';
 import { type RouteDeps, router } from '../deps';
+import { deleteByIdRoute } from './delete-route';
 import {
-  deletedBody,
   name,
   projectRecord,
   projectSummary,
@@ -106,21 +106,10 @@ const updateRoute = (method: 'patch' | 'put') =>
     },
   });
 
-const remove = createRoute({
-  method: 'delete',
-  path: '/{id}',
+const remove = deleteByIdRoute(
   tags,
-  summary: 'Delete a project (its creator, a team maintainer, or an owner/admin above)',
-  middleware: [requireAuth] as const,
-  request: { params: idParam },
-  responses: {
-    200: {
-      description: 'Deleted',
-      content: { 'application/json': { schema: envelope(deletedBody) } },
-    },
-    ...errorResponses(401, 403, 404),
-  },
-});
+  'Delete a project (its creator, a team maintainer, or an owner/admin above)',
+);
 
 /** Mounted at /api/public/v1/projects. */
 export function projectRoutes({ services }: RouteDeps) {

@@ -5,17 +5,9 @@ import { requestMeta } from '../../http/request-meta';
 import { envelope, idParam, ok, okPage, pagedEnvelope, pageQuery } from '../../http/respond';
 import { jsonBody } from '../auth/schemas';
 import { type RouteDeps, router } from '../deps';
+import { deleteByIdRoute } from './delete-route';
 import { memberRoutes } from './members';
-import {
-  deletedBody,
-  name,
-  serialId,
-  serialIdQuery,
-  slug,
-  sortOf,
-  teamRecord,
-  uuid,
-} from './schemas';
+import { name, serialId, serialIdQuery, slug, sortOf, teamRecord, uuid } from './schemas';
 
 const tags = ['teams'];
 const one = { 'application/json': { schema: envelope(teamRecord) } };
@@ -85,21 +77,7 @@ const updateRoute = (method: 'patch' | 'put') =>
     },
   });
 
-const remove = createRoute({
-  method: 'delete',
-  path: '/{id}',
-  tags,
-  summary: 'Delete a team with its projects',
-  middleware: [requireAuth] as const,
-  request: { params: idParam },
-  responses: {
-    200: {
-      description: 'Deleted',
-      content: { 'application/json': { schema: envelope(deletedBody) } },
-    },
-    ...errorResponses(401, 403, 404),
-  },
-});
+const remove = deleteByIdRoute(tags, 'Delete a team with its projects');
 
 /** Mounted at /api/public/v1/teams. */
 export function teamRoutes(deps: RouteDeps) {
