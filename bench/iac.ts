@@ -49,9 +49,7 @@ try {
       results: json.data!.results,
     };
   };
-  console.log(
-    `IaC apply of ${objects} objects, ${rounds} rounds (${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`,
-  );
+  console.log(`IaC apply of ${objects} objects, ${rounds} rounds (${server.database})`);
   console.log('round | create ms | re-apply ms | export ms | export re-apply ms');
   for (let round = 1; round <= rounds; round++) {
     const yaml = manifests(`Bench-${round}-${Date.now()}`);

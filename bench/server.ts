@@ -4,8 +4,13 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import postgres from 'postgres';
 
-/** Starts src/server.ts in production mode with rate limits raised, for load benchmarks. */
+/**
+ * Starts src/server.ts in production mode with rate limits raised, for load benchmarks.
+ * BENCH_DATABASE_URL names a PostgreSQL server: a fresh database is created in it for the run
+ * and dropped afterwards (unset: the embedded PGlite). BENCH_REDIS_URL: Redis (unset: memory).
+ */
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -20,13 +25,34 @@ export async function freePort(): Promise<number> {
 export interface BenchServer {
   url: string;
   child: ChildProcess;
+  /** 'PostgreSQL' or 'PGlite', for the printed figures. */
+  database: string;
   stop(): Promise<void>;
+}
+
+/** A fresh database on the BENCH_DATABASE_URL server, so runs never see each other's rows. */
+async function freshDatabase(serverUrl: string) {
+  const name = `kg_bench_${randomBytes(5).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end({ timeout: 1 });
+    },
+  };
 }
 
 export async function startBenchServer(
   extraEnv: Record<string, string> = {},
 ): Promise<BenchServer> {
   const port = await freePort();
+  const database = process.env.BENCH_DATABASE_URL
+    ? await freshDatabase(process.env.BENCH_DATABASE_URL)
+    : undefined;
   const url = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -42,11 +68,14 @@ export async function startBenchServer(
     LOGIN_MAX_FAILURES_PER_IP: '1000000',
     REGISTER_MAX_PER_IP: '1000000',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-    ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
+    ...(database ? { DATABASE_URL: database.url } : {}),
     ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL } : {}),
     ...extraEnv,
   };
-  const child = spawn(process.execPath, ['src/server.ts'], {
+  // BENCH_CPU_PROFILE=<dir>: the server writes a Markdown CPU profile there when it stops.
+  const profileDir = process.env.BENCH_CPU_PROFILE;
+  const profileArgs = profileDir ? ['--cpu-prof-md', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profileArgs, 'src/server.ts'], {
     cwd: join(import.meta.dir, '..'),
     env,
     // Access logs go to /dev/null: their cost is measured, the terminal is spared.
@@ -65,10 +94,12 @@ export async function startBenchServer(
   return {
     url,
     child,
+    database: database ? 'PostgreSQL' : 'PGlite',
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
+      await database?.drop();
     },
   };
 }

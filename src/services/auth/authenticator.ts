@@ -1,3 +1,4 @@
+import { andThen, type MaybePromise } from '../../lib/maybe-promise';
 import type { SessionService } from '../sessions/session-service';
 import type { AuthContext } from './types';
 
@@ -5,16 +6,17 @@ import type { AuthContext } from './types';
 export interface CredentialResolver {
   /** Cheap shape test: no I/O. */
   accepts(token: string): boolean;
-  resolve(token: string, via: AuthContext['via']): Promise<AuthContext | null>;
+  /** A plain value when the answer is in memory, a promise when it needs I/O. */
+  resolve(token: string, via: AuthContext['via']): MaybePromise<AuthContext | null>;
 }
 
 export function sessionResolver(sessions: SessionService): CredentialResolver {
   return {
     accepts: (token) => token.length === 43,
-    async resolve(token, via) {
-      const found = await sessions.resolve(token);
-      return found ? { ...found, kind: 'session', via } : null;
-    },
+    resolve: (token, via) =>
+      andThen(sessions.resolve(token), (found) =>
+        found ? { ...found, kind: 'session' as const, via } : null,
+      ),
   };
 }
 
@@ -26,7 +28,7 @@ export class Authenticator {
     this.resolvers.push(resolver);
   }
 
-  async authenticate(token: string, via: AuthContext['via']): Promise<AuthContext | null> {
+  authenticate(token: string, via: AuthContext['via']): MaybePromise<AuthContext | null> {
     if (token.length === 0 || token.length > 4096) return null;
     for (const resolver of this.resolvers) {
       if (resolver.accepts(token)) return resolver.resolve(token, via);

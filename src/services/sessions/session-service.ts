@@ -6,6 +6,7 @@ import type { Config } from '../../config';
 import type { Database, Queryable } from '../../db/client';
 import { type SessionRow, sessions, users } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
+import type { MaybePromise } from '../../lib/maybe-promise';
 import { looksLikeSessionToken, newOpaqueToken, sha256Hex } from '../../lib/tokens';
 import { type AuthUser, toAuthUser } from '../auth/types';
 import { TouchBuffer } from './touch-buffer';
@@ -94,12 +95,28 @@ export class SessionService {
     return { token, session: row! };
   }
 
-  /** Resolves a token to its user, or null when it is unknown, expired, idle or revoked. */
-  async resolve(token: string): Promise<ResolvedSession | null> {
+  /**
+   * Resolves a token to its user, or null when it is unknown, expired, idle or revoked.
+   * A live session in the in-process cache answers synchronously (the hot path).
+   */
+  resolve(token: string): MaybePromise<ResolvedSession | null> {
     if (!looksLikeSessionToken(token)) return null;
     const hash = sha256Hex(token);
     const now = this.clock.now();
-    let entry = this.store.invalidationReliable() ? this.lru.get(hash) : undefined;
+    const entry = this.store.invalidationReliable() ? this.lru.get(hash) : undefined;
+    if (entry && now < entry.expiresAt && now < entry.idleExpiresAt) {
+      this.touch(entry, now);
+      return { user: entry.user, sessionId: entry.sessionId };
+    }
+    return this.resolveSlowly(hash, now, entry);
+  }
+
+  private async resolveSlowly(
+    hash: string,
+    now: number,
+    cached: CachedSession | undefined,
+  ): Promise<ResolvedSession | null> {
+    let entry = cached;
     let fromDatabase = false;
     if (!entry) {
       entry = await this.fromRedis(hash);

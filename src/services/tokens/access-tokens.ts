@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../lib/clock';
+import { andThen, type MaybePromise } from '../../lib/maybe-promise';
 import type { TokenRevocationState } from './revocation-state';
 import { ALLOWED_ALGORITHMS, type SigningAlgorithm, type SigningKeyRing } from './signing-keys';
 
@@ -48,6 +49,8 @@ export interface AccessTokenOptions {
 }
 
 export const looksLikeJwt = (token: string) => JWT_SHAPE.test(token);
+/** Enough to route a bearer token to the JWT resolver; verify() checks the full shape. */
+export const mayBeJwt = (token: string) => token.startsWith('eyJ');
 
 /**
  * Issues and verifies our access JWTs. Verification is in memory only: keys come from the key
@@ -102,28 +105,40 @@ export class AccessTokens {
       .sign(key.privateKey);
   }
 
-  /** The verified token, or null for anything forged, foreign, expired or revoked. */
-  async verify(token: string): Promise<VerifiedAccessToken | null> {
+  /**
+   * The verified token, or null for anything forged, foreign, expired or revoked. A token seen
+   * before answers synchronously from the cache: strings only enter it after a full check.
+   */
+  verify(token: string): MaybePromise<VerifiedAccessToken | null> {
+    const known = this.verified.get(token);
+    return known ? this.unlessEnded(token, known) : this.verifyFirstTime(token);
+  }
+
+  private async verifyFirstTime(token: string): Promise<VerifiedAccessToken | null> {
     if (!looksLikeJwt(token)) return null;
-    const nowMs = this.clock.now();
-    let result = this.verified.get(token);
-    if (!result) {
-      const fresh = await this.verifySignature(token);
-      if (!fresh) return null;
-      result = fresh;
-      const ttl = (fresh.claims.exp ?? 0) * 1000 - nowMs;
-      if (ttl > 0) this.verified.set(token, fresh, { ttl });
-    }
-    if ((result.claims.exp ?? 0) * 1000 <= nowMs) {
+    const fresh = await this.verifySignature(token);
+    if (!fresh) return null;
+    const ttl = (fresh.claims.exp ?? 0) * 1000 - this.clock.now();
+    if (ttl > 0) this.verified.set(token, fresh, { ttl });
+    return this.unlessEnded(token, fresh);
+  }
+
+  /** Expired since it was cached, or revoked (family, or the user's "not before"): null. */
+  private unlessEnded(
+    token: string,
+    result: VerifiedAccessToken,
+  ): MaybePromise<VerifiedAccessToken | null> {
+    if ((result.claims.exp ?? 0) * 1000 <= this.clock.now()) {
       this.verified.delete(token);
       return null;
     }
-    if (!this.revocations.loaded) await this.revocations.ready();
-    const { userId, claims } = result;
-    if (await this.revocations.isRevokedNow(userId, claims.iat_ms, claims.sid)) {
-      return null;
+    if (!this.revocations.loaded) {
+      return this.revocations.ready().then(() => this.unlessEnded(token, result));
     }
-    return result;
+    const { userId, claims } = result;
+    return andThen(this.revocations.isRevokedNow(userId, claims.iat_ms, claims.sid), (revoked) =>
+      revoked ? null : result,
+    );
   }
 
   private async verifySignature(token: string): Promise<VerifiedAccessToken | null> {

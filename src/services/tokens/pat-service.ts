@@ -6,6 +6,7 @@ import type { Database } from '../../db/client';
 import { type PersonalAccessTokenRow, personalAccessTokens } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { andThen, type MaybePromise } from '../../lib/maybe-promise';
 import { sha256Hex } from '../../lib/tokens';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import type { AuthUser } from '../auth/types';
@@ -184,32 +185,41 @@ export class PatService {
     await this.invalidate([row.tokenHash]);
   }
 
-  async resolve(token: string): Promise<ResolvedPat | null> {
+  /** Synchronous when the token and its owner are in the in-process caches (the hot path). */
+  resolve(token: string): MaybePromise<ResolvedPat | null> {
     if (!isWellFormedPersonalAccessToken(token)) return null;
     const hash = sha256Hex(token);
-    const now = this.clock.now();
     const reliable = this.store.invalidationReliable();
-    let entry = reliable ? this.lru.get(hash) : undefined;
+    const entry = reliable ? this.lru.get(hash) : undefined;
+    if (entry) return this.withOwner(hash, entry);
+    if (reliable && this.misses.has(hash)) return null;
+    return this.load(hash);
+  }
+
+  private async load(hash: string): Promise<ResolvedPat | null> {
+    const entry = (await this.fromRedis(hash)) ?? (await this.fromDatabase(hash));
     if (!entry) {
-      if (reliable && this.misses.has(hash)) return null;
-      entry = (await this.fromRedis(hash)) ?? (await this.fromDatabase(hash));
-      if (!entry) {
-        this.misses.set(hash, true);
-        return null;
-      }
-      this.lru.set(hash, entry);
+      this.misses.set(hash, true);
+      return null;
     }
+    this.lru.set(hash, entry);
+    return this.withOwner(hash, entry);
+  }
+
+  private withOwner(hash: string, entry: CachedPat): MaybePromise<ResolvedPat | null> {
+    const now = this.clock.now();
     if (entry.expiresAt !== null && now >= entry.expiresAt) {
       this.lru.delete(hash);
       return null;
     }
-    const user = await this.users.get(entry.userId);
-    if (!user) return null;
-    if (now - entry.usedAt >= USAGE_INTERVAL_MS) {
-      entry.usedAt = now;
-      this.usage.add(entry.tokenId, now);
-    }
-    return { user, tokenId: entry.tokenId, scopes: entry.scopes };
+    return andThen(this.users.get(entry.userId), (user) => {
+      if (!user) return null;
+      if (now - entry.usedAt >= USAGE_INTERVAL_MS) {
+        entry.usedAt = now;
+        this.usage.add(entry.tokenId, now);
+      }
+      return { user, tokenId: entry.tokenId, scopes: entry.scopes };
+    });
   }
 
   private async fromRedis(hash: string): Promise<CachedPat | undefined> {

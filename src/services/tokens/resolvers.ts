@@ -1,6 +1,8 @@
+import { andThen } from '../../lib/maybe-promise';
 import type { CredentialResolver } from '../auth/authenticator';
+import type { AuthContext } from '../auth/types';
 import type { AccessTokens } from './access-tokens';
-import { looksLikeJwt } from './access-tokens';
+import { mayBeJwt } from './access-tokens';
 import { PAT_PREFIX } from './pat-format';
 import type { PatService } from './pat-service';
 import type { ActiveUserCache } from './user-cache';
@@ -9,11 +11,18 @@ import type { ActiveUserCache } from './user-cache';
 export function patResolver(pats: PatService): CredentialResolver {
   return {
     accepts: (token) => token.startsWith(PAT_PREFIX),
-    async resolve(token, via) {
-      const found = await pats.resolve(token);
-      if (!found) return null;
-      return { user: found.user, sessionId: found.tokenId, kind: 'pat', via, scopes: found.scopes };
-    },
+    resolve: (token, via) =>
+      andThen(pats.resolve(token), (found) =>
+        found
+          ? {
+              user: found.user,
+              sessionId: found.tokenId,
+              kind: 'pat' as const,
+              via,
+              scopes: found.scopes,
+            }
+          : null,
+      ),
   };
 }
 
@@ -26,20 +35,21 @@ export function jwtResolver(
   users: ActiveUserCache,
 ): CredentialResolver {
   return {
-    accepts: looksLikeJwt,
-    async resolve(token, via) {
-      const verified = await accessTokens.verify(token);
-      if (!verified || verified.userId === undefined) return null;
-      const user = await users.get(verified.userId);
-      if (!user) return null;
-      return {
-        user,
-        sessionId: verified.claims.sid ?? verified.claims.jti!,
-        kind: 'jwt',
-        via,
-        scopes: verified.scopes,
-        ...(verified.companyId ? { companyId: verified.companyId } : {}),
-      };
-    },
+    accepts: mayBeJwt,
+    resolve: (token, via) =>
+      andThen(accessTokens.verify(token), (verified) => {
+        if (!verified || verified.userId === undefined) return null;
+        return andThen(users.get(verified.userId), (user): AuthContext | null => {
+          if (!user) return null;
+          return {
+            user,
+            sessionId: verified.claims.sid ?? verified.claims.jti!,
+            kind: 'jwt',
+            via,
+            scopes: verified.scopes,
+            ...(verified.companyId ? { companyId: verified.companyId } : {}),
+          };
+        });
+      }),
   };
 }

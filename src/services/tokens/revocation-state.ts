@@ -4,6 +4,7 @@ import type { SharedStore } from '../../cache/shared-store';
 import type { Database, Queryable } from '../../db/client';
 import { refreshTokens, revokedTokenFamilies, userTokenState } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
+import type { MaybePromise } from '../../lib/maybe-promise';
 
 const USER_CHANNEL = 'auth:invalidate';
 const FAMILY_CHANNEL = 'tokens:families-revoked';
@@ -102,8 +103,20 @@ export class TokenRevocationState {
    * Like isRevoked, but while the pub/sub bus is down (announcements may be missed) the
    * database answers instead, as sessions bypass their LRU then: slower, never stale.
    */
-  async isRevokedNow(userId: number | undefined, issuedAtMs: number, familyId?: string) {
+  isRevokedNow(
+    userId: number | undefined,
+    issuedAtMs: number,
+    familyId?: string,
+  ): MaybePromise<boolean> {
     if (this.store.invalidationReliable()) return this.isRevoked(userId, issuedAtMs, familyId);
+    return this.isRevokedInDatabase(userId, issuedAtMs, familyId);
+  }
+
+  private async isRevokedInDatabase(
+    userId: number | undefined,
+    issuedAtMs: number,
+    familyId: string | undefined,
+  ) {
     const [family, user] = await Promise.all([
       familyId
         ? this.db

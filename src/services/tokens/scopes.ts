@@ -17,13 +17,12 @@ export function isTokenScope(value: string): value is TokenScope {
   return (TOKEN_SCOPES as readonly string[]).includes(value);
 }
 
-const expanded = new Map<string, ReadonlySet<TokenScope>>();
+/** Per request on the hot path, where the list is the one cached with its token. */
+const expanded = new WeakMap<readonly string[], ReadonlySet<TokenScope>>();
 
 /** `write` implies `read`, `admin` implies both: the set a scope list actually grants. */
 export function expandScopes(scopes: readonly string[]): ReadonlySet<TokenScope> {
-  // Per request on the hot path; there are only a handful of distinct lists.
-  const key = scopes.join(' ');
-  const known = expanded.get(key);
+  const known = expanded.get(scopes);
   if (known) return known;
   const out = new Set<TokenScope>();
   for (const s of scopes) {
@@ -31,7 +30,7 @@ export function expandScopes(scopes: readonly string[]): ReadonlySet<TokenScope>
     else if (s === 'write') out.add('write').add('read');
     else if (s === 'read') out.add('read');
   }
-  if (expanded.size < 64) expanded.set(key, out);
+  expanded.set(scopes, out);
   return out;
 }
 

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { SharedStore } from '../../cache/shared-store';
 import type { Database } from '../../db/client';
 import { users } from '../../db/schema';
+import type { MaybePromise } from '../../lib/maybe-promise';
 import { type AuthUser, toAuthUser } from '../auth/types';
 
 /** The channel SessionService publishes on whenever a user's record or access changes. */
@@ -46,7 +47,8 @@ export class ActiveUserCache {
     this.loading.delete(userId);
   }
 
-  async get(userId: number): Promise<AuthUser | null> {
+  /** Synchronous on a cache hit. */
+  get(userId: number): MaybePromise<AuthUser | null> {
     const hit = this.store.invalidationReliable() ? this.lru.get(userId) : undefined;
     if (hit) return hit.user;
     // Concurrent misses for one user share one query.
