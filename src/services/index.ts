@@ -7,6 +7,7 @@ import type { Clock } from '../lib/clock';
 import { Encryptor } from '../lib/encryption';
 import { AccountService } from './auth/account-service';
 import { Authenticator, sessionResolver } from './auth/authenticator';
+import { createSignOut } from './auth/sign-out';
 import { createCodegenServices } from './codegen';
 import { IacService } from './iac';
 import { createOAuthServices } from './oauth';
@@ -58,6 +59,7 @@ export function createServices(deps: AppDeps) {
     authenticator,
     tenancy,
   });
+  const accounts = new AccountService(db, sessions, rateLimits, config);
   const codegen = createCodegenServices({ config, db, store, logger, clock, tenancy });
   return {
     db,
@@ -65,7 +67,8 @@ export function createServices(deps: AppDeps) {
     sessions,
     rateLimits,
     authenticator,
-    accounts: new AccountService(db, sessions, rateLimits, config),
+    accounts,
+    signOut: createSignOut(accounts, tokens.pats, tokens.refreshTokens),
     ownSessions: new OwnSessions(db, sessions),
     users: new UserService(db, sessions, clock),
     tenancy,

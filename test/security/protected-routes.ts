@@ -16,6 +16,11 @@ export interface ProtectedRoute {
 export const PROTECTED_ROUTES: ProtectedRoute[] = [
   { method: 'GET', path: '/api/public/v1/auth/me' },
   { method: 'POST', path: '/api/public/v1/auth/logout' },
+  {
+    method: 'POST',
+    path: '/api/public/v1/auth/password',
+    body: { currentPassword: 'x', newPassword: 'y' },
+  },
   { method: 'GET', path: '/api/public/v1/auth/sessions' },
   { method: 'DELETE', path: '/api/public/v1/auth/sessions?others=true' },
   { method: 'DELETE', path: '/api/public/v1/auth/sessions/00000000-0000-4000-8000-000000000000' },

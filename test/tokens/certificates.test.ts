@@ -156,6 +156,19 @@ describe('certificate flow', () => {
     expect(again.body.error).toBe('invalid_grant');
   });
 
+  test('a certificate token ends with /oauth/revoke (RFC 7009), though it has no refresh family', async () => {
+    const { id, privateKey } = await register('ES256', 'pem');
+    const first = (await exchange(await assertion(id, privateKey, 'ES256'))).body.access_token;
+    const second = (await exchange(await assertion(id, privateKey, 'ES256'))).body.access_token;
+    const me = (token: string) =>
+      call(live.t, 'GET', '/api/public/v1/auth/me', { bearer: token }).then((r) => r.status);
+    expect(await me(first)).toBe(200);
+    expect((await form(live.t, '/oauth/revoke', { token: first })).status).toBe(200);
+    expect(await me(first)).toBe(401);
+    // Only that token: the certificate and its other tokens carry on.
+    expect(await me(second)).toBe(200);
+  });
+
   test('an expired certificate is refused', async () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
     const res = await call(live.t, 'POST', certsPath(), {

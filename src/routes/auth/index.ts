@@ -4,6 +4,7 @@ import { identityRoutes } from './identities';
 import { loginRoute } from './login';
 import { logoutRoute } from './logout';
 import { meRoute } from './me';
+import { passwordRoute } from './password';
 import { providersRoute } from './providers';
 import { registerRoute } from './register';
 import { sessionRoutes } from './sessions';
@@ -15,6 +16,7 @@ export function authRoutes(deps: RouteDeps) {
     .route('/', loginRoute(deps))
     .route('/', logoutRoute(deps))
     .route('/', meRoute())
+    .route('/', passwordRoute(deps))
     .route('/', providersRoute(deps))
     .route('/', identityRoutes(deps))
     .route('/', sessionRoutes(deps));

@@ -11,7 +11,9 @@ const route = createRoute({
   method: 'post',
   path: '/logout',
   tags: ['auth'],
-  summary: 'Revoke the current session and clear the cookie',
+  summary: 'Revoke the credential this request presents and clear the cookie',
+  description:
+    'A session ends; a personal access token is revoked; an access JWT revokes its refresh family (and so itself).',
   middleware: [requireAuth] as const,
   responses: {
     200: { description: 'Signed out', content: { 'application/json': { schema: messageBody } } },
@@ -21,10 +23,7 @@ const route = createRoute({
 
 export function logoutRoute({ services, config }: RouteDeps) {
   return router().openapi(route, async (c) => {
-    const auth = authOf(c);
-    if (auth.kind === 'session') {
-      await services.accounts.logout(auth.user.id, auth.sessionId, requestMeta(c));
-    }
+    await services.signOut(authOf(c), requestMeta(c), 'auth.logout');
     clearSessionCookie(c, config);
     return c.json({ message: 'Logged out' }, 200);
   });

@@ -22,15 +22,7 @@ const route = createRoute({
 
 export function cliLogoutRoute({ services }: RouteDeps) {
   return router().openapi(route, async (c) => {
-    const auth = authOf(c);
-    const meta = requestMeta(c);
-    if (auth.kind === 'pat') {
-      await services.tokens.pats.revoke(auth.user.id, auth.sessionId, meta, 'auth.cli_logout');
-    } else if (auth.kind === 'jwt') {
-      await services.tokens.refreshTokens.revokeFamily(auth.sessionId, auth.user.id, meta);
-    } else {
-      await services.accounts.logout(auth.user.id, auth.sessionId, meta);
-    }
+    await services.signOut(authOf(c), requestMeta(c), 'auth.cli_logout');
     return c.json({ message: 'Logged out' }, 200);
   });
 }

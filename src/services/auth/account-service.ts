@@ -2,7 +2,12 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Config } from '../../config';
 import type { Database } from '../../db/client';
 import { users } from '../../db/schema';
-import { InvalidCredentialsError, RateLimitedError } from '../../lib/errors';
+import {
+  ConflictError,
+  InvalidCredentialsError,
+  RateLimitedError,
+  ValidationError,
+} from '../../lib/errors';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import type { RateLimits } from '../rate-limits';
 import type { SessionService } from '../sessions/session-service';
@@ -14,7 +19,7 @@ import {
   parseEmail,
   verifyPassword,
 } from './credentials';
-import { toAuthUser } from './types';
+import { type AuthUser, toAuthUser } from './types';
 
 export interface RegisterInput {
   email: string;
@@ -25,6 +30,11 @@ export interface RegisterInput {
 export interface LoginInput {
   email: string;
   password: string;
+}
+
+export interface PasswordChangeInput {
+  currentPassword: string;
+  newPassword: string;
 }
 
 /** Email + password accounts: registration, login and logout. */
@@ -132,6 +142,67 @@ export class AccountService {
         ...meta,
       });
     }
+  }
+
+  /**
+   * A signed-in user sets a new password, proving the current one (ASVS 6.2.3). Wrong guesses
+   * count against the account's login limits, so a stolen session cannot brute-force it. On
+   * success every other session, every refresh family and every access JWT issued so far end
+   * on all instances; the session making the change stays. Personal access tokens stay too:
+   * they are separately managed credentials, listed under /auth/tokens.
+   */
+  async changePassword(
+    user: AuthUser,
+    keepSessionId: string | undefined,
+    input: PasswordChangeInput,
+    meta: RequestMeta,
+  ) {
+    const ip = meta.ip ?? 'unknown';
+    const [row] = await this.db.select().from(users).where(eq(users.id, user.id)).limit(1);
+    if (!row?.passwordHash) {
+      throw new ConflictError(
+        'This account signs in through a provider and has no password to change',
+      );
+    }
+    const wait = await this.limits.loginBlockedFor(row.email, ip);
+    if (wait > 0) throw new RateLimitedError(wait, 'Too many wrong passwords, try again later');
+    if (!(await verifyPassword(input.currentPassword, row.passwordHash))) {
+      await this.recordFailure(row.email, ip, meta, row.id, 'bad_password_on_change');
+      throw new ValidationError('The current password is not correct', [
+        { path: 'currentPassword', message: 'Not correct' },
+      ]);
+    }
+    await this.limits.loginSucceeded(row.email, ip);
+    assertPasswordAcceptable(
+      input.newPassword,
+      row.email,
+      this.config.passwordMinLength,
+      'newPassword',
+    );
+    if (input.newPassword === input.currentPassword) {
+      throw new ValidationError('The new password must differ from the current one', [
+        { path: 'newPassword', message: 'Same as the current password' },
+      ]);
+    }
+    const passwordHash = await hashPassword(input.newPassword);
+    const revoked = await this.db.transaction(async (tx) => {
+      await tx
+        .update(users)
+        .set({ passwordHash, updatedAt: new Date() })
+        .where(eq(users.id, user.id));
+      const hashes = await this.sessions.revokeAllForUser(tx, user.id, keepSessionId);
+      await recordAudit(tx, {
+        action: 'auth.password_changed',
+        userId: user.id,
+        resourceType: 'user',
+        resourceId: user.id,
+        details: { revokedSessions: hashes.length },
+        ...meta,
+      });
+      return hashes;
+    });
+    await this.sessions.invalidate({ hashes: revoked, userId: user.id });
+    return { revokedSessions: revoked.length };
   }
 
   async logout(userId: number, sessionId: string, meta: RequestMeta) {

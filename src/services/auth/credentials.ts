@@ -42,9 +42,14 @@ export function passwordProblem(password: string, email: string, minLength: numb
   return undefined;
 }
 
-export function assertPasswordAcceptable(password: string, email: string, minLength: number) {
+export function assertPasswordAcceptable(
+  password: string,
+  email: string,
+  minLength: number,
+  field = 'password',
+) {
   const problem = passwordProblem(password, email, minLength);
-  if (problem) throw new ValidationError(problem, [{ path: 'password', message: problem }]);
+  if (problem) throw new ValidationError(problem, [{ path: field, message: problem }]);
 }
 
 /** argon2id at OWASP's minimum or above (m = 19 MiB, t = 2). */

@@ -258,7 +258,7 @@ export class SessionService {
    * committed, so no instance can re-read the old state into its cache.
    */
   async invalidate(message: InvalidationMessage): Promise<void> {
-    const hashes = message.hashes ?? [];
+    const hashes = [...(message.hashes ?? [])];
     if (message.userId !== undefined) {
       // Also cached copies of sessions that stay valid but hold a stale user (name, role, team).
       const live = await this.db

@@ -49,6 +49,12 @@ export interface AccessTokenOptions {
 }
 
 export const looksLikeJwt = (token: string) => JWT_SHAPE.test(token);
+/**
+ * The family a token is revoked with: its refresh family (`sid`), or for a token issued without
+ * one (company-certificate grants) the token itself, so revoking it works the same way.
+ */
+export const tokenFamily = (claims: AccessTokenClaims) => claims.sid ?? claims.jti!;
+
 /** Enough to route a bearer token to the JWT resolver; verify() checks the full shape. */
 export const mayBeJwt = (token: string) => token.startsWith('eyJ');
 
@@ -136,8 +142,9 @@ export class AccessTokens {
       return this.revocations.ready().then(() => this.unlessEnded(token, result));
     }
     const { userId, claims } = result;
-    return andThen(this.revocations.isRevokedNow(userId, claims.iat_ms, claims.sid), (revoked) =>
-      revoked ? null : result,
+    return andThen(
+      this.revocations.isRevokedNow(userId, claims.iat_ms, tokenFamily(claims)),
+      (revoked) => (revoked ? null : result),
     );
   }
 

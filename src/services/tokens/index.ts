@@ -8,7 +8,7 @@ import type { RequestMeta } from '../audit/audit-service';
 import type { Authenticator } from '../auth/authenticator';
 import type { SessionService } from '../sessions/session-service';
 import type { TenancyService } from '../tenancy';
-import { AccessTokens, looksLikeJwt } from './access-tokens';
+import { AccessTokens, looksLikeJwt, tokenFamily } from './access-tokens';
 import { CertificateService } from './certificates';
 import { DeviceAuthorizationService } from './device-service';
 import { TokenMaintenance } from './maintenance';
@@ -102,8 +102,8 @@ export function createTokenServices(deps: TokenServiceDeps) {
     }
     if (looksLikeJwt(token)) {
       const verified = await accessTokens.verify(token);
-      if (verified?.userId !== undefined && verified.claims.sid) {
-        await refreshTokens.revokeFamily(verified.claims.sid, verified.userId, meta);
+      if (verified?.userId !== undefined) {
+        await refreshTokens.revokeFamily(tokenFamily(verified.claims), verified.userId, meta);
       }
       return;
     }

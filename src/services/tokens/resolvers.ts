@@ -2,7 +2,7 @@ import { andThen } from '../../lib/maybe-promise';
 import type { CredentialResolver } from '../auth/authenticator';
 import type { AuthContext } from '../auth/types';
 import type { AccessTokens } from './access-tokens';
-import { mayBeJwt } from './access-tokens';
+import { mayBeJwt, tokenFamily } from './access-tokens';
 import { PAT_PREFIX } from './pat-format';
 import type { PatService } from './pat-service';
 import type { ActiveUserCache } from './user-cache';
@@ -43,7 +43,7 @@ export function jwtResolver(
           if (!user) return null;
           return {
             user,
-            sessionId: verified.claims.sid ?? verified.claims.jti!,
+            sessionId: tokenFamily(verified.claims),
             kind: 'jwt',
             via,
             scopes: verified.scopes,
