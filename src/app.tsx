@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { websocket } from 'hono/bun';
+import packageJson from '../package.json' with { type: 'json' };
 import type { AppEnv } from './http/app-env';
 import { notFound, onError, validationHook } from './http/errors';
 import { authenticate } from './http/middleware/auth';
@@ -19,6 +20,7 @@ import { graphRoutes } from './routes/graph';
 import { ledgerRoutes } from './routes/graph/ledger';
 import { healthRoutes, type Lifecycle } from './routes/health';
 import { iacRoutes } from './routes/iac';
+import { metricsRoute } from './routes/metrics';
 import { oauthLoginRoutes } from './routes/oauth';
 import { loginPageRoutes } from './routes/oauth/login-page';
 import { adminKeyRoutes, oauthServerRoutes } from './routes/oauth-server';
@@ -40,7 +42,7 @@ export interface AppInstance {
 }
 
 const HEALTH_PREFIX = '/api/public/v1/healthz';
-const OPENAPI_INFO = { title: 'Kubegram Server', version: '0.1.0' };
+const OPENAPI_INFO = { title: 'Kubegram Server', version: packageJson.version };
 
 /**
  * Builds the HTTP application from its dependencies. No I/O happens here, and nothing is read
@@ -57,12 +59,14 @@ export function createApp(deps: AppDeps): AppInstance {
   app.notFound(notFound);
 
   // Order matters: see "Data flow of an authenticated request" in ARCHITECTURE.md.
-  app.use('*', requestContext(deps.accessLogger ?? logger, config.trustProxy));
+  app.use('*', requestContext(deps.accessLogger ?? logger, config.trustProxy, services.metrics));
   app.use('*', securityHeaders(config));
   app.use('*', corsMiddleware(config));
+  // Before authentication: the scraper's METRICS_TOKEN is not a user credential to look up.
+  app.route('/', metricsRoute(services.metrics, config.metrics));
   app.use('*', limitBody(config.bodyLimitBytes));
   app.use('/api/*', requireContentType());
-  app.use('*', authenticate(services.authenticator, config.session.cookieName));
+  app.use('*', authenticate(services.authenticator, config.session.cookieName, services.metrics));
   // Scoped credentials (PATs, access JWTs) beyond their scopes: 403 before any route runs.
   app.use('*', enforceTokenScopes());
   app.use('*', csrf(config));

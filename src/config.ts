@@ -55,6 +55,8 @@ const envSchema = z.object({
   REGISTER_MAX_PER_IP: int(10, 1),
   REGISTER_WINDOW_SECONDS: int(3600, 1),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
+  /** Bearer token Prometheus presents at GET /metrics; in production /metrics is off without it. */
+  METRICS_TOKEN: optionalString,
   /** Anonymous callers may list company ids and names (issue #4). */
   PUBLIC_COMPANY_DIRECTORY: bool.default(true),
   /** smtp://[user:pass@]host[:port] or smtps://…; when set, invitations are also mailed. */
@@ -146,6 +148,8 @@ export interface Config {
     registerWindowSeconds: number;
   };
   shutdownTimeoutMs: number;
+  /** GET /metrics: off (404), open, or behind a Bearer token. */
+  metrics: { enabled: boolean; token: string | undefined };
   codegen: CodegenConfig;
   /** Anonymous callers may list companies (id and name only). */
   publicCompanyDirectory: boolean;
@@ -264,6 +268,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (env.SMTP_URL && !/^smtps?:\/\/[^/]+/.test(env.SMTP_URL)) {
     problems.push('SMTP_URL must look like smtp://host:port or smtps://user:pass@host:port');
   }
+  if (env.METRICS_TOKEN) {
+    const problem = secretProblem('METRICS_TOKEN', env.METRICS_TOKEN);
+    if (problem) problems.push(problem);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const appUrl = (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
@@ -324,6 +332,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    metrics: { enabled: Boolean(env.METRICS_TOKEN) || !isProduction, token: env.METRICS_TOKEN },
     codegen: codegenConfig(env),
     publicCompanyDirectory: env.PUBLIC_COMPANY_DIRECTORY,
     smtp: env.SMTP_URL

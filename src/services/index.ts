@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import packageJson from '../../package.json' with { type: 'json' };
 import type { SharedStore } from '../cache/shared-store';
 import { SmtpMailer } from '../clients/mail/smtp';
 import type { Config } from '../config';
@@ -10,6 +11,7 @@ import { Authenticator, sessionResolver } from './auth/authenticator';
 import { createSignOut } from './auth/sign-out';
 import { createCodegenServices } from './codegen';
 import { IacService } from './iac';
+import { Metrics } from './metrics';
 import { createOAuthServices } from './oauth';
 import { RateLimits } from './rate-limits';
 import { OwnSessions } from './sessions/own-sessions';
@@ -61,12 +63,18 @@ export function createServices(deps: AppDeps) {
   });
   const accounts = new AccountService(db, sessions, rateLimits, config);
   const codegen = createCodegenServices({ config, db, store, logger, clock, tenancy });
+  const metrics = new Metrics({
+    websocketSubscribers: () => codegen.codegenHub.subscriberCount(),
+    sharedCacheConnected: () => (config.redis && store.invalidationReliable() ? 1 : 0),
+    version: packageJson.version,
+  });
   return {
     db,
     encryptor,
     sessions,
     rateLimits,
     authenticator,
+    metrics,
     accounts,
     signOut: createSignOut(accounts, tokens.pats, tokens.refreshTokens),
     ownSessions: new OwnSessions(db, sessions),

@@ -4,6 +4,7 @@ import { ForbiddenError, UnauthenticatedError } from '../../lib/errors';
 import type { MaybePromise } from '../../lib/maybe-promise';
 import type { Authenticator } from '../../services/auth/authenticator';
 import type { AuthContext } from '../../services/auth/types';
+import type { Metrics } from '../../services/metrics';
 import { hasRoleAtLeast } from '../../services/policy';
 import type { AppEnv } from '../app-env';
 
@@ -15,19 +16,26 @@ import type { AppEnv } from '../app-env';
 export function authenticate(
   authenticator: Authenticator,
   cookieName: string,
+  metrics: Metrics,
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
+    let via: AuthContext['via'] | undefined;
     let auth: MaybePromise<AuthContext | null> = null;
     if (header !== undefined) {
       const token = bearerToken(header);
-      if (token) auth = authenticator.authenticate(token, 'bearer');
+      via = 'bearer';
+      if (token) auth = authenticator.authenticate(token, via);
     } else {
       const cookie = c.req.raw.headers.get('cookie');
       const token = cookie ? cookieValue(cookie, cookieName) : undefined;
-      if (token) auth = authenticator.authenticate(token, 'cookie');
+      if (token) {
+        via = 'cookie';
+        auth = authenticator.authenticate(token, via);
+      }
     }
     if (auth instanceof Promise) auth = await auth;
+    if (via) metrics.countAuthentication(via, auth?.kind ?? 'unknown', auth !== null);
     if (auth) c.set('auth', auth);
     await next();
   };
