@@ -40,7 +40,7 @@ describe('GET /metrics (development: open)', () => {
     expect(after.status).toBe(200);
     expect(after.type).toStartWith('text/plain; version=0.0.4');
     expect(sample(after.text, teamSeries)).toBe(start + 3);
-    expect(after.text).not.toContain('900000');
+    expect(after.text).not.toContain('/users/9');
     expect(after.text).not.toContain('/no/such/path');
     expect(after.text).toContain('route="unmatched",status="404"');
     // The scrape itself is counted under its own route.
@@ -53,6 +53,47 @@ describe('GET /metrics (development: open)', () => {
     const start = sample((await scrape(t)).text, series) ?? 0;
     await call(t, 'GET', '/api/public/v1/auth/sessions');
     expect(sample((await scrape(t)).text, series)).toBe(start + 1);
+  });
+
+  test('histogram buckets are cumulative, le ascending, +Inf equals the count', async () => {
+    const metrics = new Metrics({
+      websocketSubscribers: () => 3,
+      sharedCacheConnected: () => 1,
+      version: '1.2.3',
+    });
+    for (const seconds of [0.0005, 0.001, 0.003, 0.2, 20]) {
+      metrics.observeRequest('GET', '/r/:id', 200, seconds);
+    }
+    const text = await metrics.render();
+    const series = (le: string) =>
+      sample(
+        text,
+        `kubegram_http_request_duration_seconds_bucket{method="GET",route="/r/:id",status="200",le="${le}"}`,
+      );
+    expect([
+      series('0.001'),
+      series('0.005'),
+      series('0.25'),
+      series('10'),
+      series('+Inf'),
+    ]).toEqual([2, 3, 4, 4, 5]);
+    const labels = 'method="GET",route="/r/:id",status="200"';
+    expect(sample(text, `kubegram_http_request_duration_seconds_count{${labels}}`)).toBe(5);
+    expect(sample(text, `kubegram_http_request_duration_seconds_sum{${labels}}`)).toBeCloseTo(
+      20.2045,
+    );
+    expect(sample(text, 'kubegram_websocket_subscribers')).toBe(3);
+    expect(text).toContain('# TYPE kubegram_http_request_duration_seconds histogram');
+    expect(text).toContain('# TYPE kubegram_authentications_total counter');
+  });
+
+  test('label values are escaped', async () => {
+    const metrics = new Metrics({
+      websocketSubscribers: () => 0,
+      sharedCacheConnected: () => 0,
+      version: 'a"b\\c\nd',
+    });
+    expect(await metrics.render()).toContain('kubegram_build_info{version="a\\"b\\\\c\\nd"} 1');
   });
 
   test('made-up methods share one label', async () => {
