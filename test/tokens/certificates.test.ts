@@ -6,6 +6,7 @@ import { createUser, type SeededUser } from '../helpers/seed';
 import { form, type LiveApp, startLiveApp } from './helpers';
 
 let live: LiveApp;
+let admin: SeededUser;
 let owner: SeededUser;
 let outsider: SeededUser;
 let companyId: string;
@@ -15,7 +16,7 @@ const certsPath = () => `/api/public/v1/companies/${companyId}/certificates`;
 
 beforeAll(async () => {
   live = await startLiveApp();
-  await createUser(live.t, { role: 'admin' });
+  admin = await createUser(live.t, { role: 'admin' });
   owner = await createUser(live.t, { role: 'manager' });
   outsider = await createUser(live.t, { role: 'manager' });
   const company = await call(live.t, 'POST', '/api/public/v1/companies', {
@@ -187,6 +188,38 @@ describe('certificate flow', () => {
 });
 
 describe('certificate management', () => {
+  test("a certificate's service account is no person: not in the people list, not editable", async () => {
+    const { id } = await register('ES256', 'pem');
+    const people = await call(live.t, 'GET', '/api/public/v1/users?limit=100', {
+      cookie: admin.token,
+    });
+    expect(people.status).toBe(200);
+    expect(people.body.data.every((u: { serviceAccount: boolean }) => !u.serviceAccount)).toBe(
+      true,
+    );
+    expect(JSON.stringify(people.body)).not.toContain(`cert-${id}`);
+
+    const services = await call(live.t, 'GET', '/api/public/v1/users?kind=service&limit=100', {
+      cookie: admin.token,
+    });
+    const account = services.body.data.find((u: { email: string }) =>
+      u.email.startsWith(`cert-${id}@`),
+    );
+    expect(account.serviceAccount).toBe(true);
+
+    const url = `/api/public/v1/users/${account.id}`;
+    for (const [method, body] of [
+      ['PATCH', { role: 'admin' }],
+      ['PATCH', { disabled: false }],
+      ['DELETE', undefined],
+    ] as const) {
+      const res = await call(live.t, method, url, { cookie: admin.token, body });
+      expect(res.status).toBe(409);
+    }
+    const after = await call(live.t, 'GET', url, { cookie: admin.token });
+    expect(after.body.data.role).toBe('team_member');
+  });
+
   test('weak or unsupported keys are refused with a reason', async () => {
     const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });

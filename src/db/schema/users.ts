@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
+  boolean,
   index,
   integer,
   pgEnum,
@@ -27,6 +28,11 @@ export const users = pgTable(
     /** Primary team (see services/tenancy/members.ts); cleared when that membership ends. */
     teamId: integer('team_id').references((): AnyPgColumn => teams.id, { onDelete: 'set null' }),
     passwordHash: text('password_hash'),
+    /**
+     * A company certificate's principal (services/tokens/certificates.ts): no password, never
+     * signs in, managed only through its certificate, left out of the people lists.
+     */
+    serviceAccount: boolean('service_account').notNull().default(false),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -18,6 +18,8 @@ const userRecord = z
     role,
     teamId: z.string().nullable(),
     disabled: z.boolean(),
+    /** A company certificate's principal (see /companies/{id}/certificates). */
+    serviceAccount: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -34,6 +36,10 @@ const list = createRoute({
       ...pageQuery,
       role: role.optional(),
       email: z.string().max(320).optional(),
+      kind: z
+        .enum(['people', 'service'])
+        .optional()
+        .openapi({ description: 'people (default) or service: company certificate principals' }),
       sort: z
         .enum(['id', '-id', 'email', '-email', 'name', '-name', 'createdAt', '-createdAt'])
         .optional(),

@@ -108,6 +108,7 @@ export class CertificateService {
           email: `cert-${id}@service.kubegram.invalid`,
           name: `Certificate: ${input.name.trim()}`,
           role: 'team_member',
+          serviceAccount: true,
         })
         .returning({ id: users.id });
       await tx.insert(companyMembers).values({ companyId, userId: service!.id, role: 'admin' });

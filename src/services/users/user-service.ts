@@ -13,6 +13,8 @@ export interface UserListQuery {
   limit: number;
   role?: UserRole;
   email?: string;
+  /** people (default): accounts of persons; service: certificate principals. */
+  kind?: 'people' | 'service';
   sort?: string;
 }
 
@@ -35,9 +37,19 @@ export function publicUserRecord(row: UserRow) {
     role: row.role,
     teamId: row.teamId === null ? null : String(row.teamId),
     disabled: row.disabledAt !== null,
+    serviceAccount: row.serviceAccount,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+/** A certificate's principal changes only with its certificate (revoking it disables it). */
+function refuseServiceAccount(row: UserRow) {
+  if (row.serviceAccount) {
+    throw new ConflictError(
+      "This is a company certificate's service account; manage it through the certificate",
+    );
+  }
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
@@ -50,7 +62,10 @@ export class UserService {
   ) {}
 
   async list(query: UserListQuery) {
-    const filters: SQL[] = [isNull(users.deletedAt)];
+    const filters: SQL[] = [
+      isNull(users.deletedAt),
+      eq(users.serviceAccount, query.kind === 'service'),
+    ];
     if (query.role) filters.push(eq(users.role, query.role));
     if (query.email) filters.push(ilike(users.email, `%${escapeLike(query.email.toLowerCase())}%`));
     const where = and(...filters);
@@ -83,6 +98,7 @@ export class UserService {
 
   async update(actor: AuthUser, id: number, patch: UserPatch, meta: RequestMeta) {
     const before = await this.get(actor, id);
+    refuseServiceAccount(before);
     const allowed = writableUserFields(actor, id);
     const refused = Object.keys(patch).filter((k) => !allowed.has(k));
     if (refused.length > 0) throw new ForbiddenError(`You cannot change: ${refused.join(', ')}`);
@@ -118,6 +134,7 @@ export class UserService {
   async remove(actor: AuthUser, id: number, meta: RequestMeta) {
     if (!isAdmin(actor)) throw new NotFoundError('User');
     const before = await this.get(actor, id);
+    refuseServiceAccount(before);
     const hashes = await this.db.transaction(async (tx) => {
       if (before.role === 'admin') await this.assertAnotherAdmin(tx, id);
       await tx
