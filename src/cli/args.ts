@@ -17,6 +17,7 @@ const VALUED = new Set([
   'name',
   'scopes',
   'expires-in-days',
+  'mfa-code',
 ]);
 
 /** `--flag value`, `--flag=value`, `-o json`, `-f file`; `--` ends the flags. */

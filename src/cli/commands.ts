@@ -41,7 +41,9 @@ export const HELP = `kubegram — command-line client of Kubegram Server
 Usage: kubegram <command> [options]
 
   login                      sign in through the browser (device code, default)
-  login --password [--email] sign in with email + password (creates a personal access token)
+  login --password [--email] [--mfa-code]
+                             sign in with email + password (creates a personal access token);
+                             asks for the two-factor code when the account has one
   login --token <kgm_…>      store an existing personal access token
   logout                     revoke the stored credential on the server and forget it
   whoami                     show the signed-in user
@@ -86,7 +88,14 @@ export async function run(args: ParsedArgs, options: ClientOptions, io: Io): Pro
         const password = await io.readLine('Password: ');
         if (!email || !password)
           throw new ClientError('Email and password are required', EXIT.usage);
-        const user = await loginApi(options, email.trim(), password);
+        const user = await loginApi(options, email.trim(), password, flag(args, 'mfa-code')).catch(
+          async (err: unknown) => {
+            if (!(err instanceof ClientError) || err.code !== 'MFA_REQUIRED') throw err;
+            const code = await io.readLine('Two-factor code: ');
+            if (!code) throw new ClientError('A two-factor code is required', EXIT.usage);
+            return loginApi(options, email.trim(), password, code.trim());
+          },
+        );
         io.out(`Logged in as ${user.email}`);
         return EXIT.ok;
       }

@@ -23,18 +23,24 @@ function apiUrlOf(cliValue: string | undefined): string {
   }
 }
 
+/**
+ * One line reader for the whole run: piped input arrives in one chunk, and a reader made per
+ * prompt would swallow the lines meant for the next prompt (password, then two-factor code).
+ */
+let stdinLines: ReturnType<ReturnType<typeof createInterface>[typeof Symbol.asyncIterator]>;
+let stdinReader: ReturnType<typeof createInterface> | undefined;
+
 const io: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   async readLine(prompt) {
-    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
     process.stderr.write(prompt);
-    const line = await new Promise<string>((resolve) => {
-      rl.once('line', resolve);
-      rl.once('close', () => resolve(''));
-    });
-    rl.close();
-    return line;
+    if (!stdinReader) {
+      stdinReader = createInterface({ input: process.stdin, terminal: false });
+      stdinLines = stdinReader[Symbol.asyncIterator]();
+    }
+    const next = await stdinLines.next();
+    return next.done ? '' : next.value;
   },
 };
 
@@ -60,3 +66,5 @@ async function main(): Promise<number> {
 }
 
 process.exitCode = await main();
+// An open reader on a terminal would keep the process waiting for input.
+stdinReader?.close();

@@ -27,12 +27,24 @@ export interface Page<T> {
 
 const authFile = (o: ClientOptions) => o.authFile ?? authFilePath();
 
-/** Email + password → a new personal access token, stored. */
-export async function loginApi(options: ClientOptions, email: string, password: string) {
+/**
+ * Email + password → a new personal access token, stored. With two-factor authentication on,
+ * the server answers MFA_REQUIRED (a ClientError with that code) until `mfaCode` comes along.
+ */
+export async function loginApi(
+  options: ClientOptions,
+  email: string,
+  password: string,
+  mfaCode?: string,
+) {
   const result = await apiRequest<{ token: string; user: ApiUser }>(
     options,
     '/api/public/v1/auth/cli-login',
-    { method: 'POST', body: { email, password, name: 'kubegram CLI' }, auth: false },
+    {
+      method: 'POST',
+      body: { email, password, name: 'kubegram CLI', ...(mfaCode ? { mfaCode } : {}) },
+      auth: false,
+    },
   );
   saveAuth(
     { apiUrl: options.apiUrl, type: 'pat', token: result.token, user: result.user },

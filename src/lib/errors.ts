@@ -65,8 +65,8 @@ export class UnauthenticatedError extends AppError {
   }
 }
 export class InvalidCredentialsError extends AppError {
-  constructor() {
-    super('INVALID_CREDENTIALS', 'Invalid email or password');
+  constructor(message = 'Invalid email or password') {
+    super('INVALID_CREDENTIALS', message);
   }
 }
 export class ForbiddenError extends AppError {
@@ -88,5 +88,13 @@ export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number, message = 'Too many requests, try again later') {
     const retryAfter = String(Math.max(1, Math.ceil(retryAfterSeconds)));
     super('RATE_LIMITED', message, undefined, 429, { 'Retry-After': retryAfter });
+  }
+}
+export class MfaRequiredError extends AppError {
+  constructor() {
+    super(
+      'MFA_REQUIRED',
+      'This account uses two-factor authentication: send the code from your authenticator app (or a recovery code) as mfaCode',
+    );
   }
 }

@@ -8,6 +8,7 @@ import type { Clock } from '../lib/clock';
 import { Encryptor } from '../lib/encryption';
 import { AccountService } from './auth/account-service';
 import { Authenticator, sessionResolver } from './auth/authenticator';
+import { MfaService } from './auth/mfa-service';
 import { createSignOut } from './auth/sign-out';
 import { createCodegenServices } from './codegen';
 import { IacService } from './iac';
@@ -61,7 +62,8 @@ export function createServices(deps: AppDeps) {
     authenticator,
     tenancy,
   });
-  const accounts = new AccountService(db, sessions, rateLimits, config);
+  const mfa = new MfaService(db, encryptor, rateLimits, clock, 'Kubegram');
+  const accounts = new AccountService(db, sessions, rateLimits, mfa, config);
   const codegen = createCodegenServices({ config, db, store, logger, clock, tenancy });
   const metrics = new Metrics({
     websocketSubscribers: () => codegen.codegenHub.subscriberCount(),
@@ -76,6 +78,7 @@ export function createServices(deps: AppDeps) {
     authenticator,
     metrics,
     accounts,
+    mfa,
     signOut: createSignOut(accounts, tokens.pats, tokens.refreshTokens),
     ownSessions: new OwnSessions(db, sessions),
     users: new UserService(db, sessions, clock),

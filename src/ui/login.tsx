@@ -50,6 +50,15 @@ export const LoginPage: FC<LoginPageProps> = ({ providers, redirect, csrfToken, 
         autocomplete="current-password"
         required
       />
+      <label for="mfaCode">Two-factor code (only if you turned it on)</label>
+      <input
+        id="mfaCode"
+        name="mfaCode"
+        type="text"
+        inputmode="numeric"
+        autocomplete="one-time-code"
+        maxlength={64}
+      />
       <button type="submit">Sign in</button>
     </form>
   </AuthLayout>

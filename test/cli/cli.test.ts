@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as OTPAuth from 'otpauth';
 import { call } from '../helpers/http';
 import { freePort } from '../helpers/private-redis';
 import { createUser, type SeededUser } from '../helpers/seed';
@@ -199,6 +200,27 @@ describe('kubegram CLI against a live server', () => {
     const good = await cli(['login', '--token', stored.token, '--api-url', live.base]);
     expect(good.code).toBe(0);
     expect(good.stdout).toContain(user.email);
+  });
+
+  test('login --password with two-factor authentication: asks for the code at the prompt', async () => {
+    const mfaUser = await createUser(live.t, { role: 'team_member' });
+    const begun = await call(live.t, 'POST', '/api/public/v1/auth/mfa/totp', {
+      cookie: mfaUser.token,
+    });
+    const app = OTPAuth.URI.parse(begun.body.data.otpauthUri) as OTPAuth.TOTP;
+    await call(live.t, 'POST', '/api/public/v1/auth/mfa/totp/confirm', {
+      cookie: mfaUser.token,
+      body: { code: app.generate({ timestamp: Date.now() - 30_000 }) },
+    });
+    const args = ['login', '--password', '--email', mfaUser.email, '--api-url', live.base];
+    const prompted = await cli(args, { stdin: `${mfaUser.password}\n${app.generate()}\n` });
+    expect(prompted.code).toBe(0);
+    expect(prompted.stderr).toContain('Two-factor code');
+    expect(prompted.stdout).toContain(`Logged in as ${mfaUser.email}`);
+    const flagged = await cli([...args, '--mfa-code', '999999'], {
+      stdin: `${mfaUser.password}\n`,
+    });
+    expect(flagged.code).toBe(3);
   });
 
   test('clear errors and exit codes: unreachable server, bad usage, bad input', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import * as OTPAuth from 'otpauth';
 import { call } from '../helpers/http';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { createTestApp, type TestApp } from '../helpers/test-app';
@@ -83,6 +84,36 @@ describe('/login', () => {
     expect(body).toContain('Invalid email or password');
     expect(body).toContain('value="page@example.com"');
     expect(browser.cookie('kubegram_session')).toBeUndefined();
+  });
+
+  test('with two-factor authentication on: the page asks for the code, then signs in with it', async () => {
+    const mfaUser = await createUser(t, { email: 'page-mfa@example.com' });
+    const begun = await call(t, 'POST', '/api/public/v1/auth/mfa/totp', { cookie: mfaUser.token });
+    const app = OTPAuth.URI.parse(begun.body.data.otpauthUri) as OTPAuth.TOTP;
+    await call(t, 'POST', '/api/public/v1/auth/mfa/totp/confirm', {
+      cookie: mfaUser.token,
+      body: { code: app.generate({ timestamp: Date.now() - 30_000 }) },
+    });
+
+    const browser = new Browser(t);
+    const page = await browser.request('GET', '/login');
+    expect(page.body).toContain('autocomplete="one-time-code"');
+    const asked = await browser.submitForm(page, {
+      email: mfaUser.email,
+      password: mfaUser.password,
+    });
+    expect((asked as { status: number }).status).toBe(401);
+    expect((asked as { body: string }).body).toContain('two-factor authentication');
+    expect(browser.cookie('kubegram_session')).toBeUndefined();
+
+    const again = await browser.request('GET', '/login?redirect=/projects');
+    const res = await browser.submitForm(
+      again,
+      { email: mfaUser.email, password: mfaUser.password, mfaCode: app.generate() },
+      () => true,
+    );
+    expect((res as URL).pathname).toBe('/projects');
+    expect(browser.cookie('kubegram_session')).toBeString();
   });
 
   test('login CSRF: a post without the form token is refused', async () => {

@@ -1,5 +1,6 @@
 export * from './audit';
 export * from './codegen';
+export * from './mfa';
 export * from './oauth';
 export * from './sessions';
 export * from './tenancy';

@@ -4,6 +4,7 @@ import { identityRoutes } from './identities';
 import { loginRoute } from './login';
 import { logoutRoute } from './logout';
 import { meRoute } from './me';
+import { mfaRoutes } from './mfa';
 import { passwordRoute } from './password';
 import { providersRoute } from './providers';
 import { registerRoute } from './register';
@@ -17,6 +18,7 @@ export function authRoutes(deps: RouteDeps) {
     .route('/', logoutRoute(deps))
     .route('/', meRoute())
     .route('/', passwordRoute(deps))
+    .route('/', mfaRoutes(deps))
     .route('/', providersRoute(deps))
     .route('/', identityRoutes(deps))
     .route('/', sessionRoutes(deps));

@@ -5,7 +5,7 @@ import { setSessionCookie } from '../../http/session-cookie';
 import { publicUser } from '../../services/auth/types';
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
-import { credentialsBody, jsonBody, sessionResponse } from './schemas';
+import { jsonBody, loginBody, sessionResponse } from './schemas';
 
 const route = createRoute({
   method: 'post',
@@ -13,8 +13,8 @@ const route = createRoute({
   tags: ['auth'],
   summary: 'Sign in with email and password',
   description:
-    'Sets the session cookie; the session id comes back for display. Wrong password and unknown email give the same 401.',
-  request: { body: jsonBody(credentialsBody) },
+    'Sets the session cookie; the session id comes back for display. Wrong password and unknown email give the same 401. With two-factor authentication on, a right password without `mfaCode` gives 401 `MFA_REQUIRED`.',
+  request: { body: jsonBody(loginBody) },
   responses: {
     200: { description: 'Signed in', content: { 'application/json': { schema: sessionResponse } } },
     ...errorResponses(401),

@@ -24,6 +24,16 @@ export const credentialsBody = z.object({
     .max(PASSWORD_MAX_LENGTH * 4),
 });
 
+/** Sign-in (browser and CLI): with two-factor authentication on, the code comes along. */
+export const loginBody = credentialsBody.extend({
+  mfaCode: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .openapi({ description: 'A 6-digit authenticator code or a recovery code' }),
+});
+
 export const registerBody = credentialsBody.extend({
   name: z.string().trim().min(1).max(200).openapi({ example: 'Ada Lovelace' }),
 });

@@ -87,7 +87,8 @@ export function loginPageRoutes({ services, config }: RouteDeps) {
       return render(c, 400, redirect, 'Enter your email and password.', email);
     }
     try {
-      const result = await services.accounts.login({ email, password }, requestMeta(c));
+      const mfaCode = field('mfaCode').trim().slice(0, 64) || undefined;
+      const result = await services.accounts.login({ email, password, mfaCode }, requestMeta(c));
       setSessionCookie(c, config, result.token);
       c.header('Cache-Control', 'no-store');
       return c.redirect(redirect, 303);

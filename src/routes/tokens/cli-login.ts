@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses } from '../../http/errors';
 import { requestMeta } from '../../http/request-meta';
 import { publicUser } from '../../services/auth/types';
-import { credentialsBody, jsonBody, userSchema } from '../auth/schemas';
+import { jsonBody, loginBody, userSchema } from '../auth/schemas';
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
 
@@ -12,9 +12,9 @@ const route = createRoute({
   tags: ['tokens'],
   summary: 'Exchange email + password for a new personal access token',
   description:
-    'Same checks, rate limits and audit as the browser login; answers a new `kgm_` token (shown once).',
+    'Same checks, rate limits, two-factor requirement (401 `MFA_REQUIRED` without `mfaCode`) and audit as the browser login; answers a new `kgm_` token (shown once).',
   request: {
-    body: jsonBody(credentialsBody.extend({ name: z.string().trim().min(1).max(100).optional() })),
+    body: jsonBody(loginBody.extend({ name: z.string().trim().min(1).max(100).optional() })),
   },
   responses: {
     200: {

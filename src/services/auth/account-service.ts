@@ -5,6 +5,7 @@ import { users } from '../../db/schema';
 import {
   ConflictError,
   InvalidCredentialsError,
+  MfaRequiredError,
   RateLimitedError,
   ValidationError,
 } from '../../lib/errors';
@@ -19,6 +20,7 @@ import {
   parseEmail,
   verifyPassword,
 } from './credentials';
+import type { MfaService } from './mfa-service';
 import { type AuthUser, toAuthUser } from './types';
 
 export interface RegisterInput {
@@ -30,6 +32,8 @@ export interface RegisterInput {
 export interface LoginInput {
   email: string;
   password: string;
+  /** A TOTP or recovery code; required once the account has two-factor authentication on. */
+  mfaCode?: string;
 }
 
 export interface PasswordChangeInput {
@@ -43,6 +47,7 @@ export class AccountService {
     private readonly db: Database,
     private readonly sessions: SessionService,
     private readonly limits: RateLimits,
+    private readonly mfa: MfaService,
     private readonly config: Config,
   ) {}
 
@@ -118,6 +123,14 @@ export class AccountService {
       throw new InvalidCredentialsError();
     }
 
+    if (await this.mfa.isEnabled(row.id)) {
+      // The password was right; without a valid second factor this is not a sign-in yet.
+      if (!input.mfaCode) throw new MfaRequiredError();
+      if (!(await this.mfa.verifySecondFactor(this.db, row.id, input.mfaCode))) {
+        await this.recordFailure(email, ip, meta, row.id, 'bad_mfa_code');
+        throw new InvalidCredentialsError('Invalid two-factor code');
+      }
+    }
     await this.limits.loginSucceeded(email, ip);
     return toAuthUser(row);
   }

@@ -3,6 +3,7 @@ import type { Database, Queryable } from '../../db/client';
 import { oauthProviders } from '../../db/schema';
 import type { Encryptor } from '../../lib/encryption';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
+import { totpSecretRotator } from '../auth/mfa-rotator';
 import { secretAad } from '../oauth/provider-registry';
 import { refreshReplyRotator, signingKeyRotator } from '../tokens/secret-rotators';
 
@@ -55,6 +56,7 @@ const oauthClientSecrets: SecretRotator = {
 export const SECRET_ROTATORS: SecretRotator[] = [
   oauthClientSecrets,
   signingKeyRotator,
+  totpSecretRotator,
   refreshReplyRotator,
 ];
 

@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { and, count, eq, isNotNull, isNull, lt } from 'drizzle-orm';
+import type { Database, Queryable } from '../../db/client';
+import { mfaRecoveryCodes, userTotp } from '../../db/schema';
+import type { Clock } from '../../lib/clock';
+import type { Encryptor } from '../../lib/encryption';
+import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from '../../lib/errors';
+import { sha256Hex } from '../../lib/tokens';
+import { base32Encode, matchTotp, newTotpSecret, otpauthUri } from '../../lib/totp';
+import { type RequestMeta, recordAudit } from '../audit/audit-service';
+import type { RateLimits } from '../rate-limits';
+import type { AuthUser } from './types';
+
+const RECOVERY_CODES = 10;
+export const totpAad = (userId: number) => `user_totp:${userId}:secret`;
+
+/** 16 base32 characters (80 bits) shown as xxxx-xxxx-xxxx-xxxx. */
+function newRecoveryCode(): string {
+  return base32Encode(randomBytes(10)).toLowerCase().match(/.{4}/g)!.join('-');
+}
+
+/** What people type: dashes, spaces and case do not matter. */
+const normaliseRecoveryCode = (code: string) => code.replace(/[\s-]/g, '').toLowerCase();
+
+const wrongCode = () =>
+  new ValidationError('The code is not valid', [{ path: 'code', message: 'Not valid' }]);
+
+/**
+ * Second factor for password sign-in: a TOTP authenticator (RFC 6238) plus one-time recovery
+ * codes. Enrolment is two steps, so a secret only counts once the user proved their app has
+ * it. Accepted codes are single-use: a TOTP step at or before the last accepted one is
+ * refused, and the check-and-record is one conditional UPDATE, so two instances racing with
+ * the same code cannot both accept it.
+ */
+export class MfaService {
+  constructor(
+    private readonly db: Database,
+    private readonly encryptor: Encryptor,
+    private readonly limits: RateLimits,
+    private readonly clock: Clock,
+    private readonly issuer: string,
+  ) {}
+
+  /**
+   * Guessing a 6-digit code must be as limited as guessing a password: wrong codes count
+   * against the account's login limits (5 per account and address in 15 minutes).
+   */
+  private async assertNotLockedOut(user: AuthUser, meta: RequestMeta) {
+    const wait = await this.limits.loginBlockedFor(user.email, meta.ip ?? 'unknown');
+    if (wait > 0) throw new RateLimitedError(wait, 'Too many wrong codes, try again later');
+  }
+
+  private async wrongCodeFrom(user: AuthUser, meta: RequestMeta): Promise<never> {
+    await this.limits.loginFailed(user.email, meta.ip ?? 'unknown');
+    await recordAudit(this.db, {
+      action: 'auth.mfa_failed',
+      userId: user.id,
+      resourceType: 'user',
+      resourceId: user.id,
+      ...meta,
+    });
+    throw wrongCode();
+  }
+
+  async isEnabled(userId: number, q: Queryable = this.db): Promise<boolean> {
+    const [row] = await q
+      .select({ userId: userTotp.userId })
+      .from(userTotp)
+      .where(and(eq(userTotp.userId, userId), isNotNull(userTotp.confirmedAt)));
+    return row !== undefined;
+  }
+
+  async status(userId: number) {
+    const [totp] = await this.db.select().from(userTotp).where(eq(userTotp.userId, userId));
+    const [left] = await this.db
+      .select({ n: count() })
+      .from(mfaRecoveryCodes)
+      .where(and(eq(mfaRecoveryCodes.userId, userId), isNull(mfaRecoveryCodes.usedAt)));
+    return {
+      totp: (totp?.confirmedAt ? 'enabled' : totp ? 'pending' : 'disabled') as
+        | 'enabled'
+        | 'pending'
+        | 'disabled',
+      enabledAt: totp?.confirmedAt?.toISOString() ?? null,
+      recoveryCodesLeft: totp?.confirmedAt ? (left?.n ?? 0) : 0,
+    };
+  }
+
+  /** Step 1: a fresh secret for the app. Starting again replaces an unconfirmed one. */
+  async beginTotp(user: AuthUser) {
+    if (await this.isEnabled(user.id)) {
+      throw new ConflictError('Two-factor authentication is already on; turn it off first');
+    }
+    const secret = newTotpSecret();
+    const secretEncrypted = this.encryptor.encrypt(secret, totpAad(user.id));
+    await this.db
+      .insert(userTotp)
+      .values({ userId: user.id, secretEncrypted })
+      .onConflictDoUpdate({
+        target: userTotp.userId,
+        set: { secretEncrypted, lastUsedStep: 0, createdAt: new Date(this.clock.now()) },
+      });
+    return { secret, otpauthUri: otpauthUri(this.issuer, user.email, secret) };
+  }
+
+  /** Step 2: a code from the app turns it on; the recovery codes are shown this once. */
+  async confirmTotp(user: AuthUser, code: string, meta: RequestMeta) {
+    const [row] = await this.db.select().from(userTotp).where(eq(userTotp.userId, user.id));
+    if (!row) throw new NotFoundError('Two-factor enrolment');
+    if (row.confirmedAt) throw new ConflictError('Two-factor authentication is already on');
+    await this.assertNotLockedOut(user, meta);
+    const secret = this.encryptor.decrypt(row.secretEncrypted, totpAad(user.id));
+    const step = matchTotp(secret, code, this.clock.now());
+    if (step === undefined) return this.wrongCodeFrom(user, meta);
+    return this.db.transaction(async (tx) => {
+      const [confirmed] = await tx
+        .update(userTotp)
+        .set({ confirmedAt: new Date(this.clock.now()), lastUsedStep: step })
+        .where(and(eq(userTotp.userId, user.id), isNull(userTotp.confirmedAt)))
+        .returning();
+      if (!confirmed) throw new ConflictError('Two-factor authentication is already on');
+      const recoveryCodes = await this.replaceRecoveryCodes(tx, user.id);
+      await recordAudit(tx, {
+        action: 'auth.mfa_enabled',
+        userId: user.id,
+        resourceType: 'user',
+        resourceId: user.id,
+        details: { method: 'totp' },
+        ...meta,
+      });
+      return { recoveryCodes };
+    });
+  }
+
+  /** Turning it off needs a current second factor, so a stolen session alone cannot. */
+  async disable(user: AuthUser, code: string, meta: RequestMeta) {
+    await this.assertNotLockedOut(user, meta);
+    const done = await this.db.transaction(async (tx) => {
+      if (!(await this.verifySecondFactor(tx, user.id, code))) return false;
+      await tx.delete(userTotp).where(eq(userTotp.userId, user.id));
+      await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id));
+      await recordAudit(tx, {
+        action: 'auth.mfa_disabled',
+        userId: user.id,
+        resourceType: 'user',
+        resourceId: user.id,
+        ...meta,
+      });
+      return true;
+    });
+    if (!done) await this.wrongCodeFrom(user, meta);
+  }
+
+  /** New recovery codes (the old ones stop working), proven with a current code. */
+  async regenerateRecoveryCodes(user: AuthUser, code: string, meta: RequestMeta) {
+    await this.assertNotLockedOut(user, meta);
+    const result = await this.db.transaction(async (tx) => {
+      if (!(await this.verifySecondFactor(tx, user.id, code))) return undefined;
+      const recoveryCodes = await this.replaceRecoveryCodes(tx, user.id);
+      await recordAudit(tx, {
+        action: 'auth.mfa_recovery_codes_regenerated',
+        userId: user.id,
+        resourceType: 'user',
+        resourceId: user.id,
+        ...meta,
+      });
+      return { recoveryCodes };
+    });
+    return result ?? this.wrongCodeFrom(user, meta);
+  }
+
+  /** A TOTP code or an unused recovery code of a user with MFA on; either is used up. */
+  async verifySecondFactor(q: Queryable, userId: number, code: string): Promise<boolean> {
+    const trimmed = code.trim();
+    if (/^\d{6}$/.test(trimmed)) {
+      const [row] = await q
+        .select()
+        .from(userTotp)
+        .where(and(eq(userTotp.userId, userId), isNotNull(userTotp.confirmedAt)));
+      if (!row) return false;
+      const secret = this.encryptor.decrypt(row.secretEncrypted, totpAad(userId));
+      const step = matchTotp(secret, trimmed, this.clock.now());
+      if (step === undefined) return false;
+      const [used] = await q
+        .update(userTotp)
+        .set({ lastUsedStep: step })
+        .where(and(eq(userTotp.userId, userId), lt(userTotp.lastUsedStep, step)))
+        .returning({ userId: userTotp.userId });
+      return used !== undefined;
+    }
+    const [used] = await q
+      .update(mfaRecoveryCodes)
+      .set({ usedAt: new Date(this.clock.now()) })
+      .where(
+        and(
+          eq(mfaRecoveryCodes.userId, userId),
+          eq(mfaRecoveryCodes.codeHash, sha256Hex(normaliseRecoveryCode(trimmed))),
+          isNull(mfaRecoveryCodes.usedAt),
+        ),
+      )
+      .returning({ id: mfaRecoveryCodes.id });
+    return used !== undefined;
+  }
+
+  private async replaceRecoveryCodes(q: Queryable, userId: number): Promise<string[]> {
+    await q.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, userId));
+    const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
+    await q
+      .insert(mfaRecoveryCodes)
+      .values(codes.map((c) => ({ userId, codeHash: sha256Hex(normaliseRecoveryCode(c)) })));
+    return codes;
+  }
+}
