@@ -32,6 +32,15 @@ export function writableUserFields(actor: AuthUser, targetId: number): ReadonlyS
   return new Set();
 }
 
+/**
+ * Clearing someone's second factor (lost phone and recovery codes) is for admins, and never
+ * their own: an admin turns theirs off with a code like everyone, so a stolen admin session
+ * cannot strip the admin's own second factor.
+ */
+export function canResetSecondFactor(actor: AuthUser, targetId: number): boolean {
+  return isAdmin(actor) && actor.id !== targetId;
+}
+
 /* ───────────────────────── Tenancy ─────────────────────────
  * Companies → organizations → teams → projects. Membership rows give a role at each level;
  * this section turns them into effective levels and answers every tenancy question. The table

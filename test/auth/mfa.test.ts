@@ -10,10 +10,11 @@ import { deviceLogin } from '../tokens/helpers';
 
 const AUTH = '/api/public/v1/auth';
 let t: TestApp;
+let admin: SeededUser;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await createUser(t, { role: 'admin' });
+  admin = await createUser(t, { role: 'admin' });
 });
 afterAll(() => t.close());
 
@@ -224,5 +225,62 @@ describe('turning it off and new recovery codes', () => {
     expect((await call(t, 'GET', `${AUTH}/mfa`, { cookie: user.token })).body.data.totp).toBe(
       'enabled',
     );
+  });
+});
+
+describe('password change and admin reset', () => {
+  test('changing the password with MFA on needs a valid code too', async () => {
+    const user = await createUser(t, { role: 'team_member' });
+    const { app } = await enrol(user);
+    const body = { currentPassword: user.password, newPassword: 'a different passphrase 2026' };
+    const without = await call(t, 'POST', `${AUTH}/password`, { cookie: user.token, body });
+    expect(without.status).toBe(401);
+    expect(without.body.code).toBe('MFA_REQUIRED');
+    const wrong = await call(t, 'POST', `${AUTH}/password`, {
+      cookie: user.token,
+      body: { ...body, mfaCode: '000000' },
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.details[0].path).toBe('mfaCode');
+    const ok = await call(t, 'POST', `${AUTH}/password`, {
+      cookie: user.token,
+      body: { ...body, mfaCode: app.generate() },
+    });
+    expect(ok.status).toBe(200);
+  });
+
+  test("an admin clears another user's second factor, never their own; others get 403", async () => {
+    const user = await createUser(t, { role: 'team_member' });
+    await enrol(user);
+    const other = await createUser(t, { role: 'manager' });
+    const byOther = await call(t, 'DELETE', `/api/public/v1/users/${user.id}/mfa`, {
+      cookie: other.token,
+    });
+    expect(byOther.status).toBe(403);
+    const self = await call(t, 'DELETE', `/api/public/v1/users/${user.id}/mfa`, {
+      cookie: user.token,
+    });
+    expect(self.status).toBe(403);
+
+    const reset = await call(t, 'DELETE', `/api/public/v1/users/${user.id}/mfa`, {
+      cookie: admin.token,
+    });
+    expect(reset.status).toBe(200);
+    expect((await login(user)).status).toBe(200);
+    const again = await call(t, 'DELETE', `/api/public/v1/users/${user.id}/mfa`, {
+      cookie: admin.token,
+    });
+    expect(again.status).toBe(404);
+
+    await enrol(admin);
+    const own = await call(t, 'DELETE', `/api/public/v1/users/${admin.id}/mfa`, {
+      cookie: admin.token,
+    });
+    expect(own.status).toBe(403);
+    const [audit] = await t.database.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, 'user.mfa_reset'), eq(auditLogs.resourceId, user.id)));
+    expect(audit!.userId).toBe(Number(admin.id));
   });
 });

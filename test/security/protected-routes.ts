@@ -33,6 +33,7 @@ export const PROTECTED_ROUTES: ProtectedRoute[] = [
   { method: 'GET', path: '/api/public/v1/users/{self}' },
   { method: 'PATCH', path: '/api/public/v1/users/{self}', body: { name: 'Changed' } },
   { method: 'DELETE', path: '/api/public/v1/users/{self}', minRole: 'admin' },
+  { method: 'DELETE', path: '/api/public/v1/users/999999/mfa', minRole: 'admin' },
   { method: 'GET', path: '/api/v1/admin/audit-logs', minRole: 'admin' },
   // Sign-in providers (issue #3).
   { method: 'GET', path: '/api/public/v1/auth/identities' },

@@ -19,10 +19,18 @@ const route = createRoute({
   tags: ['auth'],
   summary: 'Change your password',
   description:
-    'Needs the current password (wrong guesses count against the login limits). Ends every other session, every CLI login (refresh families) and every access JWT issued so far; the session making the change stays signed in. Personal access tokens are kept.',
+    'Needs the current password, and `mfaCode` when two-factor authentication is on (401 `MFA_REQUIRED` without it); wrong guesses count against the login limits. Ends every other session, every CLI login (refresh families) and every access JWT issued so far; the session making the change stays signed in. Personal access tokens are kept.',
   middleware: [requireAuth] as const,
   request: {
-    body: jsonBody(z.object({ currentPassword: password, newPassword: password }).strict()),
+    body: jsonBody(
+      z
+        .object({
+          currentPassword: password,
+          newPassword: password,
+          mfaCode: z.string().trim().min(1).max(64).optional(),
+        })
+        .strict(),
+    ),
   },
   responses: {
     200: {

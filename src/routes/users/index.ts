@@ -114,6 +114,24 @@ const remove = createRoute({
   },
 });
 
+const resetMfa = createRoute({
+  method: 'delete',
+  path: '/{id}/mfa',
+  tags: ['users'],
+  summary: "Clear another user's two-factor authentication (admin)",
+  description:
+    'For a user who lost both their authenticator and their recovery codes; they sign in with the password alone afterwards and can enrol again. Never for yourself.',
+  middleware: [requireAuth, requireRole('admin')] as const,
+  request: { params: idParam },
+  responses: {
+    200: {
+      description: 'Cleared',
+      content: { 'application/json': { schema: envelope(z.object({ id: z.string() })) } },
+    },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
 /** Mounted at /api/public/v1/users. */
 export function userRoutes({ services }: RouteDeps) {
   return router()
@@ -135,6 +153,11 @@ export function userRoutes({ services }: RouteDeps) {
         requestMeta(c),
       );
       return ok(c, publicUserRecord(row));
+    })
+    .openapi(resetMfa, async (c) => {
+      const { id } = c.req.valid('param');
+      await services.mfa.resetByAdmin(authOf(c).user, Number(id), requestMeta(c));
+      return ok(c, { id });
     })
     .openapi(remove, async (c) => {
       const id = Number(c.req.valid('param').id);

@@ -39,6 +39,8 @@ export interface LoginInput {
 export interface PasswordChangeInput {
   currentPassword: string;
   newPassword: string;
+  /** Needed when two-factor authentication is on. */
+  mfaCode?: string;
 }
 
 /** Email + password accounts: registration, login and logout. */
@@ -184,6 +186,15 @@ export class AccountService {
       throw new ValidationError('The current password is not correct', [
         { path: 'currentPassword', message: 'Not correct' },
       ]);
+    }
+    if (await this.mfa.isEnabled(row.id)) {
+      if (!input.mfaCode) throw new MfaRequiredError();
+      if (!(await this.mfa.verifySecondFactor(this.db, row.id, input.mfaCode))) {
+        await this.recordFailure(row.email, ip, meta, row.id, 'bad_mfa_code_on_change');
+        throw new ValidationError('The two-factor code is not valid', [
+          { path: 'mfaCode', message: 'Not valid' },
+        ]);
+      }
     }
     await this.limits.loginSucceeded(row.email, ip);
     assertPasswordAcceptable(

@@ -4,10 +4,17 @@ import type { Database, Queryable } from '../../db/client';
 import { mfaRecoveryCodes, userTotp } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
 import type { Encryptor } from '../../lib/encryption';
-import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from '../../lib/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+} from '../../lib/errors';
 import { sha256Hex } from '../../lib/tokens';
 import { base32Encode, matchTotp, newTotpSecret, otpauthUri } from '../../lib/totp';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
+import { canReadUser, canResetSecondFactor } from '../policy';
 import type { RateLimits } from '../rate-limits';
 import type { AuthUser } from './types';
 
@@ -149,6 +156,29 @@ export class MfaService {
       return true;
     });
     if (!done) await this.wrongCodeFrom(user, meta);
+  }
+
+  /** An admin clears another user's second factor (see policy.canResetSecondFactor). */
+  async resetByAdmin(actor: AuthUser, userId: number, meta: RequestMeta) {
+    if (!canReadUser(actor, userId)) throw new NotFoundError('User');
+    if (!canResetSecondFactor(actor, userId)) {
+      throw new ForbiddenError("Admins reset other users' two-factor authentication only");
+    }
+    await this.db.transaction(async (tx) => {
+      const removed = await tx
+        .delete(userTotp)
+        .where(eq(userTotp.userId, userId))
+        .returning({ userId: userTotp.userId });
+      if (removed.length === 0) throw new NotFoundError('Two-factor authentication');
+      await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, userId));
+      await recordAudit(tx, {
+        action: 'user.mfa_reset',
+        userId: actor.id,
+        resourceType: 'user',
+        resourceId: userId,
+        ...meta,
+      });
+    });
   }
 
   /** New recovery codes (the old ones stop working), proven with a current code. */
