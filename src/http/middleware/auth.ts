@@ -72,6 +72,7 @@ export function bearerToken(header: string): string | undefined {
   }
   return header.slice(BEARER.length).trim() || undefined;
 }
+
 /** The authenticated caller, or a 401. For use inside handlers behind requireAuth. */
 export function authOf(c: Context<AppEnv>): AuthContext {
   const auth = c.get('auth');
