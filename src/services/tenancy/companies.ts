@@ -13,6 +13,7 @@ import {
   InsufficientTokensError,
   now,
   type Queryable,
+  requestedChanges,
   type TenancyContext,
   type WriteCall,
 } from './context';
@@ -89,10 +90,10 @@ export async function updateCompany(
     true,
   );
   assertWritable(standing, patch);
-  const changes: Partial<typeof companies.$inferInsert> = {};
-  if (patch.name !== undefined && patch.name !== before.name) changes.name = patch.name;
-  if (patch.stripeCustomerId !== undefined && patch.stripeCustomerId !== before.stripeCustomerId)
-    changes.stripeCustomerId = patch.stripeCustomerId;
+  const changes: Partial<typeof companies.$inferInsert> = requestedChanges(before, patch, [
+    'name',
+    'stripeCustomerId',
+  ]);
   forgetMemo(call.tx);
   const tokensDelta =
     patch.tokens === undefined ? 0 : await lockedBalanceDelta(call, id, patch.tokens);

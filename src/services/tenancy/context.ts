@@ -62,6 +62,23 @@ export async function uniquely<T>(message: string, work: () => Promise<T>): Prom
   }
 }
 
+/**
+ * The fields of a PATCH body that would change the row: present (not undefined) and different
+ * from the current value. Only `keys` are looked at, so a patch cannot reach other columns.
+ */
+export function requestedChanges<Row, K extends keyof Row & string>(
+  before: Row,
+  patch: Partial<Pick<Row, K>>,
+  keys: readonly K[],
+): Partial<Pick<Row, K>> {
+  const changes: Partial<Pick<Row, K>> = {};
+  for (const key of keys) {
+    const value = patch[key];
+    if (value !== undefined && value !== before[key]) changes[key] = value;
+  }
+  return changes;
+}
+
 /** `{field: {before, after}}` for the fields that differ: the audit detail of an update. */
 export function changedFields<T extends Record<string, unknown>>(
   before: T,

@@ -8,6 +8,7 @@ import {
   changedFields,
   now,
   type Queryable,
+  requestedChanges,
   slugify,
   uniquely,
   type WriteCall,
@@ -56,9 +57,7 @@ export async function updateOrganization(
   patch: OrganizationPatch,
 ): Promise<{ row: OrganizationRow; changed: boolean }> {
   const { row: before } = await resolveOrganization(call.tx, call.actor, id, 'organization.update');
-  const changes: Partial<typeof organizations.$inferInsert> = {};
-  if (patch.name !== undefined && patch.name !== before.name) changes.name = patch.name;
-  if (patch.slug !== undefined && patch.slug !== before.slug) changes.slug = patch.slug;
+  const changes = requestedChanges(before, patch, AUDITED);
   forgetMemo(call.tx);
   if (Object.keys(changes).length === 0) return { row: before, changed: false };
   const after = await uniquely(TAKEN, async () => {

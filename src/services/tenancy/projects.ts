@@ -11,6 +11,7 @@ import {
   changedFields,
   now,
   type Queryable,
+  requestedChanges,
   slugify,
   uniquely,
   type WriteCall,
@@ -73,13 +74,12 @@ export async function updateProject(
   patch: ProjectPatch,
 ): Promise<{ row: ProjectRow; changed: boolean }> {
   const { row: before } = await resolveProject(call.tx, call.actor, id, 'project.update');
-  const changes: Partial<typeof projects.$inferInsert> = {};
-  if (patch.name !== undefined && patch.name !== before.name) changes.name = patch.name;
-  if (patch.slug !== undefined && patch.slug !== before.slug) changes.slug = patch.slug;
-  if (patch.description !== undefined && patch.description !== before.description)
-    changes.description = patch.description;
-  if (patch.visibility !== undefined && patch.visibility !== before.visibility)
-    changes.visibility = patch.visibility;
+  const changes: Partial<typeof projects.$inferInsert> = requestedChanges(before, patch, [
+    'name',
+    'slug',
+    'description',
+    'visibility',
+  ]);
   if (patch.graph !== undefined) {
     const graph = validateGraph(patch.graph);
     if (!sameJson(graph, before.graph)) changes.graph = graph;

@@ -8,6 +8,7 @@ import {
   changedFields,
   now,
   type Queryable,
+  requestedChanges,
   slugify,
   uniquely,
   type WriteCall,
@@ -58,9 +59,7 @@ export async function updateTeam(
   patch: TeamPatch,
 ): Promise<{ row: TeamRow; changed: boolean }> {
   const { row: before } = await resolveTeam(call.tx, call.actor, id, 'team.update');
-  const changes: Partial<typeof teams.$inferInsert> = {};
-  if (patch.name !== undefined && patch.name !== before.name) changes.name = patch.name;
-  if (patch.slug !== undefined && patch.slug !== before.slug) changes.slug = patch.slug;
+  const changes = requestedChanges(before, patch, AUDITED);
   forgetMemo(call.tx);
   if (Object.keys(changes).length === 0) return { row: before, changed: false };
   const after = await uniquely(TAKEN, async () => {
