@@ -94,6 +94,23 @@ describe('enrolling', () => {
     expect((await call(t, 'POST', `${AUTH}/mfa/totp`, { cookie: user.token })).status).toBe(409);
   });
 
+  test('starting again replaces a pending secret: a code from the first one no longer counts', async () => {
+    const user = await createUser(t, { role: 'team_member' });
+    const first = await call(t, 'POST', `${AUTH}/mfa/totp`, { cookie: user.token });
+    const second = await call(t, 'POST', `${AUTH}/mfa/totp`, { cookie: user.token });
+    expect(second.body.data.secret).not.toBe(first.body.data.secret);
+    const stale = await call(t, 'POST', `${AUTH}/mfa/totp/confirm`, {
+      cookie: user.token,
+      body: { code: appFrom(first.body.data.otpauthUri).generate() },
+    });
+    expect(stale.status).toBe(400);
+    const fresh = await call(t, 'POST', `${AUTH}/mfa/totp/confirm`, {
+      cookie: user.token,
+      body: { code: appFrom(second.body.data.otpauthUri).generate() },
+    });
+    expect(fresh.status).toBe(200);
+  });
+
   test('API tokens cannot manage the second factor, only a session', async () => {
     const user = await createUser(t, { role: 'team_member' });
     const pat = (

@@ -100,13 +100,20 @@ export class MfaService {
     }
     const secret = newTotpSecret();
     const secretEncrypted = this.encryptor.encrypt(secret, totpAad(user.id));
-    await this.db
+    // Only an unconfirmed row is replaced: a confirm racing with this must not end up with a
+    // confirmed row holding a secret the user's app never saw.
+    const [written] = await this.db
       .insert(userTotp)
       .values({ userId: user.id, secretEncrypted })
       .onConflictDoUpdate({
         target: userTotp.userId,
         set: { secretEncrypted, lastUsedStep: 0, createdAt: new Date(this.clock.now()) },
-      });
+        setWhere: isNull(userTotp.confirmedAt),
+      })
+      .returning({ userId: userTotp.userId });
+    if (!written) {
+      throw new ConflictError('Two-factor authentication is already on; turn it off first');
+    }
     return { secret, otpauthUri: otpauthUri(this.issuer, user.email, secret) };
   }
 
@@ -123,9 +130,16 @@ export class MfaService {
       const [confirmed] = await tx
         .update(userTotp)
         .set({ confirmedAt: new Date(this.clock.now()), lastUsedStep: step })
-        .where(and(eq(userTotp.userId, user.id), isNull(userTotp.confirmedAt)))
+        .where(
+          and(
+            eq(userTotp.userId, user.id),
+            isNull(userTotp.confirmedAt),
+            // The secret the code was checked against, not one a parallel restart put there.
+            eq(userTotp.secretEncrypted, row.secretEncrypted),
+          ),
+        )
         .returning();
-      if (!confirmed) throw new ConflictError('Two-factor authentication is already on');
+      if (!confirmed) throw new ConflictError('The enrolment changed meanwhile; start again');
       const recoveryCodes = await this.replaceRecoveryCodes(tx, user.id);
       await recordAudit(tx, {
         action: 'auth.mfa_enabled',
