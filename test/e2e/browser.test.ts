@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { existsSync } from 'node:fs';
+import * as OTPAuth from 'otpauth';
+import { type Browser, chromium } from 'playwright-core';
+import { call } from '../helpers/http';
+import { createUser } from '../helpers/seed';
+import { DEVICE_GRANT, form, type LiveApp, startLiveApp } from '../tokens/helpers';
+
+/**
+ * The server-rendered pages in a real browser (Debian's Chromium driven by playwright-core):
+ * the /login form, its two-factor field, and the RFC 8628 /device approval, with the CSP,
+ * CSRF and Origin checks a browser really applies. Skipped, saying why, without Chromium
+ * (`apt-get install chromium`).
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available) console.log(`skipped: browser tests need ${CHROMIUM} (apt-get install chromium)`);
+
+let live: LiveApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!available) return;
+  live = await startLiveApp();
+  await createUser(live.t, { role: 'admin' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}, 60_000);
+afterAll(async () => {
+  if (!available) return;
+  await browser.close();
+  await live.close();
+});
+
+describe.skipIf(!available)('in Chromium', () => {
+  test('device login: the CLI code, sign-in on /login, approve on /device, tokens for the CLI', async () => {
+    const user = await createUser(live.t, { role: 'team_member' });
+    const started = await form(live.t, '/oauth/device/code', { client_id: 'kubegram-cli' });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+
+    // Not signed in: /device sends the browser to /login and back.
+    await page.goto(`${live.base}/device?user_code=${started.body.user_code}`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === '/device');
+    expect(await page.textContent('body')).toContain('kubegram');
+
+    await page.getByRole('button', { name: /approve/i }).click();
+    await page.waitForLoadState();
+    expect(await page.textContent('body')).toMatch(/approved|connected|return to your terminal/i);
+
+    const tokens = await form(live.t, '/oauth/token', {
+      grant_type: DEVICE_GRANT,
+      device_code: started.body.device_code,
+      client_id: 'kubegram-cli',
+    });
+    expect(tokens.status).toBe(200);
+    const me = await call(live.t, 'GET', '/api/public/v1/auth/me', {
+      bearer: tokens.body.access_token,
+    });
+    expect(me.body.user.email).toBe(user.email);
+    // The pages run no script and the CSP held: nothing was reported.
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('two-factor sign-in on /login: asked for the code, then signed in with it', async () => {
+    const user = await createUser(live.t, { role: 'team_member' });
+    const begun = await call(live.t, 'POST', '/api/public/v1/auth/mfa/totp', {
+      cookie: user.token,
+    });
+    const app = OTPAuth.URI.parse(begun.body.data.otpauthUri) as OTPAuth.TOTP;
+    await call(live.t, 'POST', '/api/public/v1/auth/mfa/totp/confirm', {
+      cookie: user.token,
+      body: { code: app.generate({ timestamp: Date.now() - 30_000 }) },
+    });
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${live.base}/login?redirect=/api/public/v1/auth/me`);
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForLoadState();
+    expect(await page.getByRole('alert').textContent()).toContain('two-factor');
+    expect((await context.cookies()).some((c) => c.name === 'kubegram_session')).toBe(false);
+
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByLabel(/Two-factor code/).fill(app.generate());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === '/api/public/v1/auth/me');
+    expect(JSON.parse((await page.textContent('body')) ?? '{}').user.email).toBe(user.email);
+    const session = (await context.cookies()).find((c) => c.name === 'kubegram_session');
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe('Lax');
+    await context.close();
+  });
+});
