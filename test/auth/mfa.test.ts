@@ -4,6 +4,7 @@ import * as OTPAuth from 'otpauth';
 import { auditLogs, userTotp } from '../../src/db/schema';
 import { hotp, matchTotp, totpStep } from '../../src/lib/totp';
 import { call } from '../helpers/http';
+import { enableMfa } from '../helpers/mfa';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { deviceLogin } from '../tokens/helpers';
@@ -22,19 +23,8 @@ afterAll(() => t.close());
 const appFrom = (uri: string) => OTPAuth.URI.parse(uri) as OTPAuth.TOTP;
 /** The code of the next 30-second window: a code is accepted once, and one step of drift is. */
 const nextCode = (app: OTPAuth.TOTP) => app.generate({ timestamp: Date.now() + 30_000 });
-const previousCode = (app: OTPAuth.TOTP) => app.generate({ timestamp: Date.now() - 30_000 });
 
-async function enrol(user: SeededUser) {
-  const begun = await call(t, 'POST', `${AUTH}/mfa/totp`, { cookie: user.token });
-  expect(begun.status).toBe(200);
-  const app = appFrom(begun.body.data.otpauthUri);
-  const confirmed = await call(t, 'POST', `${AUTH}/mfa/totp/confirm`, {
-    cookie: user.token,
-    body: { code: previousCode(app) },
-  });
-  expect(confirmed.status).toBe(200);
-  return { app, recoveryCodes: confirmed.body.data.recoveryCodes as string[] };
-}
+const enrol = (user: SeededUser) => enableMfa(t, user);
 
 const login = (user: SeededUser, mfaCode?: string, ip?: string) =>
   call(t, 'POST', `${AUTH}/login`, {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as OTPAuth from 'otpauth';
 import { call } from '../helpers/http';
+import { enableMfa } from '../helpers/mfa';
 import { freePort } from '../helpers/private-redis';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { answerDeviceCode, type LiveApp, startLiveApp } from '../tokens/helpers';
@@ -204,14 +204,7 @@ describe('kubegram CLI against a live server', () => {
 
   test('login --password with two-factor authentication: asks for the code at the prompt', async () => {
     const mfaUser = await createUser(live.t, { role: 'team_member' });
-    const begun = await call(live.t, 'POST', '/api/public/v1/auth/mfa/totp', {
-      cookie: mfaUser.token,
-    });
-    const app = OTPAuth.URI.parse(begun.body.data.otpauthUri) as OTPAuth.TOTP;
-    await call(live.t, 'POST', '/api/public/v1/auth/mfa/totp/confirm', {
-      cookie: mfaUser.token,
-      body: { code: app.generate({ timestamp: Date.now() - 30_000 }) },
-    });
+    const { app } = await enableMfa(live.t, mfaUser);
     const args = ['login', '--password', '--email', mfaUser.email, '--api-url', live.base];
     const prompted = await cli(args, { stdin: `${mfaUser.password}\n${app.generate()}\n` });
     expect(prompted.code).toBe(0);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync } from 'node:fs';
-import * as OTPAuth from 'otpauth';
 import { type Browser, chromium } from 'playwright-core';
 import { call } from '../helpers/http';
+import { enableMfa } from '../helpers/mfa';
 import { createUser } from '../helpers/seed';
 import { DEVICE_GRANT, form, type LiveApp, startLiveApp } from '../tokens/helpers';
 
@@ -74,14 +74,7 @@ describe.skipIf(!available)('in Chromium', () => {
 
   test('two-factor sign-in on /login: asked for the code, then signed in with it', async () => {
     const user = await createUser(live.t, { role: 'team_member' });
-    const begun = await call(live.t, 'POST', '/api/public/v1/auth/mfa/totp', {
-      cookie: user.token,
-    });
-    const app = OTPAuth.URI.parse(begun.body.data.otpauthUri) as OTPAuth.TOTP;
-    await call(live.t, 'POST', '/api/public/v1/auth/mfa/totp/confirm', {
-      cookie: user.token,
-      body: { code: app.generate({ timestamp: Date.now() - 30_000 }) },
-    });
+    const { app } = await enableMfa(live.t, user);
 
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import * as OTPAuth from 'otpauth';
 import { call } from '../helpers/http';
+import { enableMfa } from '../helpers/mfa';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { Browser } from './helpers/browser';
@@ -88,12 +88,7 @@ describe('/login', () => {
 
   test('with two-factor authentication on: the page asks for the code, then signs in with it', async () => {
     const mfaUser = await createUser(t, { email: 'page-mfa@example.com' });
-    const begun = await call(t, 'POST', '/api/public/v1/auth/mfa/totp', { cookie: mfaUser.token });
-    const app = OTPAuth.URI.parse(begun.body.data.otpauthUri) as OTPAuth.TOTP;
-    await call(t, 'POST', '/api/public/v1/auth/mfa/totp/confirm', {
-      cookie: mfaUser.token,
-      body: { code: app.generate({ timestamp: Date.now() - 30_000 }) },
-    });
+    const { app } = await enableMfa(t, mfaUser);
 
     const browser = new Browser(t);
     const page = await browser.request('GET', '/login');
