@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { call } from '../helpers/http';
 import { enableMfa } from '../helpers/mfa';
-import { createUser } from '../helpers/seed';
+import { createUser, type SeededUser } from '../helpers/seed';
+import { startIdp } from '../oauth/helpers/idp';
 import { DEVICE_GRANT, form, type LiveApp, startLiveApp } from '../tokens/helpers';
 
 /**
@@ -18,11 +19,12 @@ if (!available) console.log(`skipped: browser tests need ${CHROMIUM} (apt-get in
 
 let live: LiveApp;
 let browser: Browser;
+let admin: SeededUser;
 
 beforeAll(async () => {
   if (!available) return;
   live = await startLiveApp();
-  await createUser(live.t, { role: 'admin' });
+  admin = await createUser(live.t, { role: 'admin' });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -95,5 +97,47 @@ describe.skipIf(!available)('in Chromium', () => {
     expect(session?.httpOnly).toBe(true);
     expect(session?.sameSite).toBe('Lax');
     await context.close();
+  });
+
+  test('single sign-on: the provider button, the IdP login and consent, back signed in', async () => {
+    const idp = await startIdp({ redirectUris: [`${live.base}/oauth/sso/callback`] });
+    try {
+      const created = await call(live.t, 'POST', '/api/v1/admin/oauth-config', {
+        cookie: admin.token,
+        body: {
+          id: 'sso',
+          type: 'oidc',
+          displayName: 'Company SSO',
+          issuer: idp.issuer,
+          clientId: idp.clientId,
+          clientSecret: idp.clientSecret,
+        },
+      });
+      expect(created.status).toBe(201);
+
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${live.base}/login?redirect=/api/public/v1/auth/me`);
+      await page.getByRole('link', { name: 'Sign in with Company SSO' }).click();
+      // oidc-provider's own development login, then its consent page.
+      await page.waitForURL((url) => url.origin === idp.issuer);
+      await page.locator('input[name="login"]').fill('chromium-person');
+      await page.locator('input[name="password"]').fill('any-password');
+      await page.locator('button[type="submit"]').first().click();
+      await page.waitForLoadState();
+      if (new URL(page.url()).origin === idp.issuer) {
+        await page.locator('button[type="submit"]').first().click();
+      }
+      await page.waitForURL((url) => url.pathname === '/api/public/v1/auth/me');
+      const me = JSON.parse((await page.textContent('body')) ?? '{}');
+      expect(me.user.email).toBe('chromium-person@example.com');
+      // The one-time state cookie is gone; the session cookie is HttpOnly.
+      const cookies = await context.cookies();
+      expect(cookies.some((c) => c.name === 'kubegram_oauth')).toBe(false);
+      expect(cookies.find((c) => c.name === 'kubegram_session')?.httpOnly).toBe(true);
+      await context.close();
+    } finally {
+      await idp.close();
+    }
   });
 });
