@@ -269,10 +269,21 @@ describe('password change and admin reset', () => {
     });
     expect(self.status).toBe(403);
 
+    const record = () =>
+      call(t, 'GET', `/api/public/v1/users/${user.id}`, { cookie: admin.token }).then(
+        (r) => r.body.data.mfaEnabled,
+      );
+    expect(await record()).toBe(true);
+    const listed = await call(t, 'GET', '/api/public/v1/users?limit=100', { cookie: admin.token });
+    const row = listed.body.data.find((u: { id: string }) => u.id === user.id);
+    expect(row.mfaEnabled).toBe(true);
+    expect(listed.body.data.find((u: { id: string }) => u.id === other.id).mfaEnabled).toBe(false);
+
     const reset = await call(t, 'DELETE', `/api/public/v1/users/${user.id}/mfa`, {
       cookie: admin.token,
     });
     expect(reset.status).toBe(200);
+    expect(await record()).toBe(false);
     expect((await login(user)).status).toBe(200);
     const again = await call(t, 'DELETE', `/api/public/v1/users/${user.id}/mfa`, {
       cookie: admin.token,

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { UserRow } from '../../db/schema';
 import { errorResponses } from '../../http/errors';
 import { authOf, requireAuth, requireRole } from '../../http/middleware/auth';
 import { requestMeta } from '../../http/request-meta';
@@ -20,6 +21,8 @@ const userRecord = z
     disabled: z.boolean(),
     /** A company certificate's principal (see /companies/{id}/certificates). */
     serviceAccount: z.boolean(),
+    /** Two-factor authentication is on (see /auth/mfa). */
+    mfaEnabled: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -134,15 +137,20 @@ const resetMfa = createRoute({
 
 /** Mounted at /api/public/v1/users. */
 export function userRoutes({ services }: RouteDeps) {
+  /** User records as the API shows them, with whether each has a second factor. */
+  const records = async (rows: UserRow[]) => {
+    const withMfa = await services.mfa.enabledAmong(rows.map((r) => r.id));
+    return rows.map((row) => publicUserRecord(row, withMfa.has(row.id)));
+  };
   return router()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
       const { rows, total } = await services.users.list(query);
-      return okPage(c, rows.map(publicUserRecord), query, total);
+      return okPage(c, await records(rows), query, total);
     })
     .openapi(get, async (c) => {
       const row = await services.users.get(authOf(c).user, Number(c.req.valid('param').id));
-      return ok(c, publicUserRecord(row));
+      return ok(c, (await records([row]))[0]!);
     })
     .openapi(update, async (c) => {
       const id = Number(c.req.valid('param').id);
@@ -152,7 +160,7 @@ export function userRoutes({ services }: RouteDeps) {
         c.req.valid('json'),
         requestMeta(c),
       );
-      return ok(c, publicUserRecord(row));
+      return ok(c, (await records([row]))[0]!);
     })
     .openapi(resetMfa, async (c) => {
       const { id } = c.req.valid('param');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, count, eq, isNotNull, isNull, lt } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull, isNull, lt } from 'drizzle-orm';
 import type { Database, Queryable } from '../../db/client';
 import { mfaRecoveryCodes, userTotp } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
@@ -75,6 +75,16 @@ export class MfaService {
       .from(userTotp)
       .where(and(eq(userTotp.userId, userId), isNotNull(userTotp.confirmedAt)));
     return row !== undefined;
+  }
+
+  /** Which of these users have two-factor authentication on (for user records). */
+  async enabledAmong(userIds: number[]): Promise<Set<number>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await this.db
+      .select({ userId: userTotp.userId })
+      .from(userTotp)
+      .where(and(inArray(userTotp.userId, userIds), isNotNull(userTotp.confirmedAt)));
+    return new Set(rows.map((r) => r.userId));
   }
 
   async status(userId: number) {

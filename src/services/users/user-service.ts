@@ -28,7 +28,7 @@ export interface UserPatch {
 const SORTABLE = { id: users.id, email: users.email, name: users.name, createdAt: users.createdAt };
 export type UserSortField = keyof typeof SORTABLE;
 
-export function publicUserRecord(row: UserRow) {
+export function publicUserRecord(row: UserRow, mfaEnabled: boolean) {
   return {
     id: String(row.id),
     email: row.email,
@@ -38,6 +38,7 @@ export function publicUserRecord(row: UserRow) {
     teamId: row.teamId === null ? null : String(row.teamId),
     disabled: row.disabledAt !== null,
     serviceAccount: row.serviceAccount,
+    mfaEnabled,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
