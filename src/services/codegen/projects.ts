@@ -1,8 +1,7 @@
-import { and, eq, isNull } from 'drizzle-orm';
-import { type ProjectRow, projects } from '../../db/schema';
+import type { ProjectRow } from '../../db/schema';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { WriteCall } from '../tenancy/context';
-import { createProject, updateProject } from '../tenancy/projects';
+import { createProject, findProjectIdByName, updateProject } from '../tenancy/projects';
 import { resolveProject } from '../tenancy/resolve';
 import { listTeams } from '../tenancy/teams';
 import type { Graph } from './graph';
@@ -32,19 +31,9 @@ export async function storeProjectGraph(
   }
   const name = ref.name!;
   const teamId = ref.teamId ? Number(ref.teamId) : await defaultTeam(call, companyId);
-  const [existing] = await call.tx
-    .select({ id: projects.id })
-    .from(projects)
-    .where(
-      and(
-        eq(projects.companyId, companyId),
-        eq(projects.teamId, teamId),
-        eq(projects.name, name),
-        isNull(projects.deletedAt),
-      ),
-    );
-  if (existing) {
-    return (await updateProject(call, existing.id, { graph })).row;
+  const existing = await findProjectIdByName(call.tx, companyId, teamId, name);
+  if (existing !== undefined) {
+    return (await updateProject(call, existing, { graph })).row;
   }
   const created = await createProject(call, { teamId, name, graph });
   if (created.companyId !== companyId) throw new NotFoundError('Team');
