@@ -6,6 +6,7 @@ import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import { totpSecretRotator } from '../auth/mfa-rotator';
 import { secretAad } from '../oauth/provider-registry';
 import { refreshReplyRotator, signingKeyRotator } from '../tokens/secret-rotators';
+import { reencryptStale } from './reencrypt';
 
 export interface RotationCount {
   rotated: number;
@@ -26,26 +27,15 @@ const oauthClientSecrets: SecretRotator = {
       .select({ id: oauthProviders.id, secret: oauthProviders.clientSecretEncrypted })
       .from(oauthProviders)
       .for('update');
-    const count: RotationCount = { rotated: 0, unreadable: 0 };
-    for (const row of rows) {
-      if (!encryptor.isStale(row.secret)) continue;
-      let plain: string;
-      try {
-        plain = encryptor.decrypt(row.secret, secretAad(row.id));
-      } catch {
-        count.unreadable += 1;
-        continue;
-      }
-      await tx
-        .update(oauthProviders)
-        .set({
-          clientSecretEncrypted: encryptor.encrypt(plain, secretAad(row.id)),
-          secretKeyId: encryptor.activeKeyId,
-        })
-        .where(eq(oauthProviders.id, row.id));
-      count.rotated += 1;
-    }
-    return count;
+    return reencryptStale(encryptor, rows, {
+      value: (row) => row.secret,
+      aad: (row) => secretAad(row.id),
+      write: (row, clientSecretEncrypted) =>
+        tx
+          .update(oauthProviders)
+          .set({ clientSecretEncrypted, secretKeyId: encryptor.activeKeyId })
+          .where(eq(oauthProviders.id, row.id)),
+    });
   },
 };
 

@@ -1,6 +1,7 @@
 import { eq, isNotNull } from 'drizzle-orm';
 import { refreshTokens, signingKeys } from '../../db/schema';
-import type { RotationCount, SecretRotator } from '../encryption/secret-rotation';
+import { reencryptStale } from '../encryption/reencrypt';
+import type { SecretRotator } from '../encryption/secret-rotation';
 
 /**
  * Encrypted values of the token area, for `npm run rotate-encryption-key` and
@@ -14,22 +15,12 @@ export const signingKeyRotator: SecretRotator = {
       .select({ kid: signingKeys.kid, value: signingKeys.privateKeyEncrypted })
       .from(signingKeys)
       .for('update');
-    const count: RotationCount = { rotated: 0, unreadable: 0 };
-    for (const row of rows) {
-      if (!encryptor.isStale(row.value)) continue;
-      const aad = `signing_keys:${row.kid}:private_key`;
-      try {
-        const plain = encryptor.decrypt(row.value, aad);
-        await tx
-          .update(signingKeys)
-          .set({ privateKeyEncrypted: encryptor.encrypt(plain, aad) })
-          .where(eq(signingKeys.kid, row.kid));
-        count.rotated += 1;
-      } catch {
-        count.unreadable += 1;
-      }
-    }
-    return count;
+    return reencryptStale(encryptor, rows, {
+      value: (row) => row.value,
+      aad: (row) => `signing_keys:${row.kid}:private_key`,
+      write: (row, privateKeyEncrypted) =>
+        tx.update(signingKeys).set({ privateKeyEncrypted }).where(eq(signingKeys.kid, row.kid)),
+    });
   },
 };
 
@@ -42,22 +33,13 @@ export const refreshReplyRotator: SecretRotator = {
       .from(refreshTokens)
       .where(isNotNull(refreshTokens.rotationResponse))
       .for('update');
-    const count: RotationCount = { rotated: 0, unreadable: 0 };
-    for (const row of rows) {
-      if (!row.value || !encryptor.isStale(row.value)) continue;
-      const aad = `refresh_tokens:${row.id}:rotation_response`;
-      let next: string | null = null;
-      try {
-        next = encryptor.encrypt(encryptor.decrypt(row.value, aad), aad);
-        count.rotated += 1;
-      } catch {
-        count.unreadable += 1;
-      }
-      await tx
-        .update(refreshTokens)
-        .set({ rotationResponse: next })
-        .where(eq(refreshTokens.id, row.id));
-    }
-    return count;
+    const store = (id: string, rotationResponse: string | null) =>
+      tx.update(refreshTokens).set({ rotationResponse }).where(eq(refreshTokens.id, id));
+    return reencryptStale(encryptor, rows, {
+      value: (row) => row.value,
+      aad: (row) => `refresh_tokens:${row.id}:rotation_response`,
+      write: (row, next) => store(row.id, next),
+      unreadable: (row) => store(row.id, null),
+    });
   },
 };
