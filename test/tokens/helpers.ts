@@ -1,5 +1,5 @@
 import { call } from '../helpers/http';
-import { freePort } from '../helpers/private-redis';
+import { freePort, type PrivateRedis, startPrivateRedis } from '../helpers/private-redis';
 import type { SeededUser } from '../helpers/seed';
 import { createTestApp, type TestApp, type TestAppOptions } from '../helpers/test-app';
 
@@ -27,6 +27,55 @@ export async function startLiveApp(options: TestAppOptions = {}): Promise<LiveAp
       await t.close();
     },
   };
+}
+
+export interface Replicas {
+  a: LiveApp;
+  b: LiveApp;
+  redis: PrivateRedis;
+  close(): Promise<void>;
+}
+
+/**
+ * Two replicas behind one load balancer: `live`'s database, one private redis-server (which a
+ * test may kill), the same issuer (APP_URL) and encryption key. Undefined without redis-server.
+ */
+export async function startReplicas(live: LiveApp, prefix: string): Promise<Replicas | undefined> {
+  const redis = await startPrivateRedis();
+  if (!redis) return undefined;
+  const shared = {
+    database: live.t.database,
+    redisUrl: redis.url,
+    redisPrefix: `${prefix}:${Date.now()}:`,
+    env: { APP_URL: live.base, GLOBAL_ENCRYPTION_KEY: live.t.config.encryptionKey },
+  };
+  const a = await startLiveApp(shared);
+  const b = await startLiveApp(shared);
+  return {
+    a,
+    b,
+    redis,
+    async close() {
+      await a.close();
+      await b.close();
+      await redis.kill();
+    },
+  };
+}
+
+/** Calls `probe` every 20 ms until `done` holds for its result or `ms` passed; the last result. */
+export async function pollFor<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  ms = 1000,
+): Promise<T> {
+  const started = Date.now();
+  let value = await probe();
+  while (!done(value) && Date.now() - started < ms) {
+    await Bun.sleep(20);
+    value = await probe();
+  }
+  return value;
 }
 
 /** Form-encoded POST, as OAuth clients send it. */

@@ -3,9 +3,8 @@ import { and, eq } from 'drizzle-orm';
 import { auditLogs, refreshTokens, revokedTokenFamilies } from '../../src/db/schema';
 import { sha256Hex } from '../../src/lib/tokens';
 import { call } from '../helpers/http';
-import { startPrivateRedis } from '../helpers/private-redis';
 import { createUser, type SeededUser } from '../helpers/seed';
-import { deviceLogin, form, type LiveApp, startLiveApp } from './helpers';
+import { deviceLogin, form, type LiveApp, pollFor, startLiveApp, startReplicas } from './helpers';
 
 let live: LiveApp;
 let admin: SeededUser;
@@ -211,17 +210,9 @@ describe('revocation', () => {
   });
 
   test('not-before reaches a second instance through pub/sub within a second', async () => {
-    const redis = await startPrivateRedis();
-    if (!redis) throw new Error('redis-server is required for this test');
-    const shared = {
-      database: live.t.database,
-      redisUrl: redis.url,
-      redisPrefix: `kgnbf:${Date.now()}:`,
-      // Replicas behind one load balancer share APP_URL (the issuer) and the encryption key.
-      env: { APP_URL: live.base, GLOBAL_ENCRYPTION_KEY: live.t.config.encryptionKey },
-    };
-    const a = await startLiveApp(shared);
-    const b = await startLiveApp(shared);
+    const replicas = await startReplicas(live, 'kgnbf');
+    if (!replicas) throw new Error('redis-server is required for this test');
+    const { a, b } = replicas;
     try {
       const victim = await createUser(live.t, { role: 'team_member' });
       const tokens = await deviceLogin(a.t, victim);
@@ -231,33 +222,22 @@ describe('revocation', () => {
         body: { disabled: true },
       });
       expect(patch.status).toBe(200);
-      const started = Date.now();
-      let status = 200;
-      while (Date.now() - started < 1000 && status !== 401) {
-        status = (await call(b.t, 'GET', ME, { bearer: tokens.access_token })).status;
-        if (status !== 401) await Bun.sleep(20);
-      }
+      const status = await pollFor(
+        async () => (await call(b.t, 'GET', ME, { bearer: tokens.access_token })).status,
+        (s) => s === 401,
+      );
       expect(status).toBe(401);
     } finally {
-      await a.close();
-      await b.close();
-      await redis.kill();
+      await replicas.close();
     }
   });
 });
 
 describe('signing out everywhere else', () => {
   test('revoking the other sessions also ends CLI logins on every instance within a second', async () => {
-    const redis = await startPrivateRedis();
-    if (!redis) throw new Error('redis-server is required for this test');
-    const shared = {
-      database: live.t.database,
-      redisUrl: redis.url,
-      redisPrefix: `kgothers:${Date.now()}:`,
-      env: { APP_URL: live.base, GLOBAL_ENCRYPTION_KEY: live.t.config.encryptionKey },
-    };
-    const a = await startLiveApp(shared);
-    const b = await startLiveApp(shared);
+    const replicas = await startReplicas(live, 'kgothers');
+    if (!replicas) throw new Error('redis-server is required for this test');
+    const { a, b } = replicas;
     try {
       const someone = await createUser(live.t, { role: 'team_member' });
       const tokens = await deviceLogin(a.t, someone);
@@ -266,36 +246,25 @@ describe('signing out everywhere else', () => {
         cookie: someone.token,
       });
       expect(out.status).toBe(200);
-      const started = Date.now();
-      let status = 200;
-      while (Date.now() - started < 1000 && status !== 401) {
-        status = (await call(b.t, 'GET', ME, { bearer: tokens.access_token })).status;
-        if (status !== 401) await Bun.sleep(20);
-      }
+      const status = await pollFor(
+        async () => (await call(b.t, 'GET', ME, { bearer: tokens.access_token })).status,
+        (s) => s === 401,
+      );
       expect(status).toBe(401);
       expect((await refresh(tokens.refresh_token)).body.error).toBe('invalid_grant');
       // The session that asked stays signed in.
       expect((await call(a.t, 'GET', ME, { cookie: someone.token })).status).toBe(200);
     } finally {
-      await a.close();
-      await b.close();
-      await redis.kill();
+      await replicas.close();
     }
   });
 });
 
 describe('Redis outage', () => {
   test('with the bus down, revocations are checked in the database: no stale acceptance', async () => {
-    const redis = await startPrivateRedis();
-    if (!redis) throw new Error('redis-server is required for this test');
-    const shared = {
-      database: live.t.database,
-      redisUrl: redis.url,
-      redisPrefix: `kgoutage:${Date.now()}:`,
-      env: { APP_URL: live.base, GLOBAL_ENCRYPTION_KEY: live.t.config.encryptionKey },
-    };
-    const a = await startLiveApp(shared);
-    const b = await startLiveApp(shared);
+    const replicas = await startReplicas(live, 'kgoutage');
+    if (!replicas) throw new Error('redis-server is required for this test');
+    const { a, b, redis } = replicas;
     try {
       const someone = await createUser(live.t, { role: 'team_member' });
       const tokens = await deviceLogin(a.t, someone);
@@ -325,9 +294,7 @@ describe('Redis outage', () => {
       expect((await call(b.t, 'GET', ME, { bearer: tokens.access_token })).status).toBe(401);
       expect((await call(b.t, 'GET', ME, { bearer: pat.token })).status).toBe(401);
     } finally {
-      await a.close();
-      await b.close();
-      await redis.kill();
+      await replicas.close();
     }
   });
 });
