@@ -7,6 +7,8 @@ import { call } from '../helpers/http';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { PROTECTED_ROUTES, type ProtectedRoute } from './protected-routes';
+import { PUBLIC_ROUTES } from './public-routes';
+import { type CoverageReport, routeCoverage, servedOperations } from './route-coverage';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -20,7 +22,12 @@ const send = (
   route: ProtectedRoute,
   user: SeededUser,
   auth: { bearer?: string; cookie?: string },
-) => call(t, route.method, pathFor(route, user), { ...auth, body: route.body });
+) =>
+  call(t, route.method, pathFor(route, user), {
+    ...auth,
+    body: route.body,
+    headers: route.headers,
+  });
 
 /** A user whose credential has been made invalid in the given way. */
 async function brokenCredential(kind: 'expired' | 'revoked' | 'disabled' | 'deleted') {
@@ -57,7 +64,7 @@ describe.each(PROTECTED_ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const)
   (_name, route) => {
     test('no credentials: 401', async () => {
       const user = await createUser(t);
-      const res = await call(t, route.method, pathFor(route, user), { body: route.body });
+      const res = await send(route, user, {});
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('UNAUTHENTICATED');
     });
@@ -97,3 +104,15 @@ describe.each(PROTECTED_ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const)
     }
   },
 );
+
+describe('every route the app serves is listed', () => {
+  let report: CoverageReport;
+  beforeAll(async () => {
+    const doc = await (await t.request('/openapi.json')).json();
+    report = routeCoverage(servedOperations(t.instance.app, doc), PROTECTED_ROUTES, PUBLIC_ROUTES);
+  });
+
+  test('in PROTECTED_ROUTES or PUBLIC_ROUTES', () => expect(report.unlisted).toEqual([]));
+  test('no entry outlives its route', () => expect(report.stale).toEqual([]));
+  test('no route is both public and protected', () => expect(report.inBothLists).toEqual([]));
+});
