@@ -150,8 +150,9 @@ describe('KubeRAG client against a real GraphQL server', () => {
     rag.knobs.delayMs = 150;
     try {
       clock.advance(1001);
+      const before = rag.requests;
       const probe = c.status('x').catch((e) => e);
-      await Bun.sleep(10);
+      await waitFor(() => rag.requests > before, { what: 'the probe to reach KubeRAG' });
       await expectAppError(c.status('x'), 'UPSTREAM_UNAVAILABLE', 503);
       expect(((await probe) as AppError).code).toBe('NOT_FOUND');
       expect(c.breaker.state()).toBe('closed');

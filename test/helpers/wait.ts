@@ -61,6 +61,6 @@ export function waitForLive(url: string): Promise<true> {
         (r) => r.ok || undefined,
         () => undefined,
       ),
-    { timeoutMs: 10_000, intervalMs: 50, what: `the server on ${url} to answer` },
+    { timeoutMs: 20_000, intervalMs: 50, what: `the server on ${url} to answer` },
   );
 }
