@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { companies } from '../../src/db/schema';
 import { call } from '../helpers/http';
 import type { TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait';
 
 export const GRAPH = {
   nodes: [
@@ -42,20 +43,6 @@ export async function tokensOf(t: TestApp, companyId: string): Promise<number> {
   return row!.tokens;
 }
 
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 5000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
-
 /** Polls the status endpoint until the job reaches `status`. */
 export function waitForStatus(
   t: TestApp,
@@ -69,7 +56,6 @@ export function waitForStatus(
       const res = await call(t, 'GET', `/api/public/v1/graph/codegen/${jobId}`, { bearer: token });
       return res.body?.data?.status === status ? res.body.data : undefined;
     },
-    timeoutMs,
-    `job ${jobId} to be ${status}`,
+    { timeoutMs, what: `job ${jobId} to be ${status}` },
   );
 }

@@ -4,6 +4,7 @@ import type { UpstreamJobStatus } from '../../src/clients/kuberag/types';
 import { manualClock } from '../../src/lib/clock';
 import { AppError, type ErrorCode } from '../../src/lib/errors';
 import { silentLogger } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait';
 import { type FakeKubeRag, startFakeKubeRag } from './kuberag-server';
 
 let rag: FakeKubeRag;
@@ -119,9 +120,8 @@ describe('KubeRAG client against a real GraphQL server', () => {
       for (let i = 0; i < 3; i++) await expectAppError(c.status('x'), 'UPSTREAM_UNAVAILABLE', 502);
       expect(c.breaker.state()).toBe('open');
       const before = rag.requests;
-      const started = performance.now();
       const fast = await expectAppError(c.submit('codegen', INPUT), 'UPSTREAM_UNAVAILABLE', 503);
-      expect(performance.now() - started).toBeLessThan(20);
+      // Fails fast: no request reached KubeRAG.
       expect(rag.requests).toBe(before);
       expect(Number(fast.headers['Retry-After'])).toBe(10);
       // Cool-down over, upstream still failing: the single probe re-opens the circuit.
@@ -150,8 +150,9 @@ describe('KubeRAG client against a real GraphQL server', () => {
     rag.knobs.delayMs = 150;
     try {
       clock.advance(1001);
+      const before = rag.requests;
       const probe = c.status('x').catch((e) => e);
-      await Bun.sleep(10);
+      await waitFor(() => rag.requests > before, { what: 'the probe to reach KubeRAG' });
       await expectAppError(c.status('x'), 'UPSTREAM_UNAVAILABLE', 503);
       expect(((await probe) as AppError).code).toBe('NOT_FOUND');
       expect(c.breaker.state()).toBe('closed');
@@ -184,9 +185,9 @@ describe('KubeRAG client against a real GraphQL server', () => {
       const c = client({ retryDelayMs: 100 });
       const { jobId } = await c.submit('codegen', INPUT);
       const { seen, done } = collect(c, jobId);
-      while (seen.length === 0) await Bun.sleep(5);
+      await waitFor(() => seen.length > 0, { what: 'the first status' });
       rag.update(jobId, { status: 'running', progress: 40, step: 'Generating' });
-      while (seen.length < 2) await Bun.sleep(5);
+      await waitFor(() => seen.length > 1, { what: 'the running status' });
       const connectionsBefore = rag.connections;
       rag.dropSubscriptions();
       // The terminal state happens while the socket is down.
@@ -210,7 +211,7 @@ describe('KubeRAG client against a real GraphQL server', () => {
     const c = client({ retryAttempts: 5, retryDelayMs: 20 });
     const { jobId } = await c.submit('codegen', INPUT);
     const { seen, done } = collect(c, jobId);
-    while (seen.length === 0) await Bun.sleep(5);
+    await waitFor(() => seen.length > 0, { what: 'the first status' });
     await rag.down();
     try {
       const started = performance.now();

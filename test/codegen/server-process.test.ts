@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../helpers/private-redis';
+import { waitForLive } from '../helpers/wait';
 import { startFakeKubeRag } from './kuberag-server';
 import { openWs } from './ws-client';
 
@@ -35,14 +36,7 @@ describe('server process', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
       const url = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 200; i++) {
-        const up = await fetch(`${url}/api/public/v1/healthz/live`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (up) break;
-        await Bun.sleep(50);
-      }
+      await waitForLive(url);
       const reg = await fetch(`${url}/api/public/v1/auth/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -4,8 +4,9 @@ import { eq } from 'drizzle-orm';
 import { codegenJobs } from '../../src/db/schema';
 import { call } from '../helpers/http';
 import { createTestApp, type TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait';
 import { seedTenant, type Tenant } from '../tenancy/fixtures';
-import { codegenBody, setTokens, waitFor } from './helpers';
+import { codegenBody, setTokens } from './helpers';
 import { type FakeKubeRag, startFakeKubeRag } from './kuberag-server';
 import { openWs, rawHandshake, serve } from './ws-client';
 
@@ -66,7 +67,10 @@ async function kuberagJob() {
     return row?.upstreamJobId;
   });
   // The tracker's subscription is up, and its first message (the current state) applied.
-  await waitFor(async () => rag.jobs.get(upstreamId)!.listeners.size > 0, 5000, 'tracker');
+  await waitFor(async () => rag.jobs.get(upstreamId)!.listeners.size > 0, {
+    timeoutMs: 5000,
+    what: 'tracker',
+  });
   await waitFor(async () => {
     const [row] = await t.database.db.select().from(codegenJobs).where(eq(codegenJobs.id, jobId));
     return row?.step === 'Queued';
@@ -212,7 +216,10 @@ describe('WS /graph/codegen/{jobId}/subscribe', () => {
       Authorization: `Bearer ${a.teamMember.token}`,
     });
     expect(raw.status).toBe(101);
-    await waitFor(async () => raw.frames().some((f) => f.opcode === 0x9), 3000, 'a ping frame');
+    await waitFor(async () => raw.frames().some((f) => f.opcode === 0x9), {
+      timeoutMs: 3000,
+      what: 'a ping frame',
+    });
     expect(
       JSON.parse(
         raw

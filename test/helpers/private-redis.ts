@@ -1,6 +1,8 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import Redis from 'ioredis';
+import { onPath } from './requirements';
+import { waitFor } from './wait';
 
 /** A free loopback port, as chosen by the kernel. */
 export async function freePort(): Promise<number> {
@@ -14,33 +16,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export function redisServerBinary(): string | undefined {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  return found.status === 0 ? found.stdout.trim() : undefined;
-}
-
 export interface PrivateRedis {
   url: string;
   port: number;
   kill(): Promise<void>;
 }
 
-/**
- * Starts a throw-away redis-server on a free port, so tests can kill it without touching the
- * machine's shared Redis. Returns undefined (with the reason printed) when there is no binary.
- */
-export async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
-  const binary = redisServerBinary();
-  if (!binary) {
-    console.log('[skip] redis-server binary not found: private Redis tests skipped');
-    return undefined;
-  }
-  const port = await freePort();
-  const child: ChildProcess = spawn(
+/** Starts redis-server on `port` (no persistence); tests guard with `missingRedisServer()`. */
+export function spawnRedisServer(port: number): ChildProcess {
+  const binary = onPath('redis-server');
+  if (!binary) throw new Error('no redis-server on PATH: guard the test with missingRedisServer()');
+  return spawn(
     binary,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: 'ignore' },
   );
+}
+
+/**
+ * Starts a throw-away redis-server on a free port, so tests can kill it without touching the
+ * machine's shared Redis.
+ */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  const child = spawnRedisServer(port);
   const url = `redis://127.0.0.1:${port}`;
   const probe = new Redis(url, {
     lazyConnect: true,
@@ -48,19 +47,25 @@ export async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
     retryStrategy: () => null,
   });
   probe.on('error', () => {});
-  for (let i = 0; i < 100; i++) {
-    const ok = await probe
+  const answers = () =>
+    probe
       .connect()
       .then(() => probe.ping())
       .then(
         () => true,
-        () => false,
+        () => {
+          probe.disconnect();
+          return false;
+        },
       );
-    if (ok) break;
+  try {
+    await waitFor(answers, { timeoutMs: 5000, intervalMs: 50, what: `redis-server on ${port}` });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
     probe.disconnect();
-    await Bun.sleep(50);
   }
-  probe.disconnect();
   return {
     url,
     port,
@@ -71,4 +76,18 @@ export async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
       await exited;
     },
   };
+}
+
+export interface TestRedis {
+  url: string;
+  /** Kills the private redis-server, if one was started; the shared Redis is left alone. */
+  release(): Promise<void>;
+}
+
+/** TEST_REDIS_URL when set, else a private redis-server. Guard with `missingRedis()`. */
+export async function testRedis(): Promise<TestRedis> {
+  const shared = process.env.TEST_REDIS_URL;
+  if (shared) return { url: shared, release: async () => {} };
+  const own = await startPrivateRedis();
+  return { url: own.url, release: own.kill };
 }

@@ -7,70 +7,58 @@ import { openDatabase } from '../../src/db/client';
 import { oauthProviders } from '../../src/db/schema';
 import { Encryptor } from '../../src/lib/encryption';
 import { call } from '../helpers/http';
-import { type PrivateRedis, startPrivateRedis } from '../helpers/private-redis';
+import { type TestRedis, testRedis } from '../helpers/private-redis';
+import { missingRedis } from '../helpers/requirements';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { createTestApp, type TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait';
 import { signIn } from './helpers/flows';
 import { type Idp, startIdp } from './helpers/idp';
 
 const APP_URL = 'http://localhost:8090';
 const KEY_1 = 'first-encryption-key-0123456789-abcdefghij';
 const KEY_2 = 'second-encryption-key-9876543210-zyxwvutsr';
-let idp: Idp;
-let privateRedis: PrivateRedis | undefined;
-let redisUrl: string | undefined;
-let a: TestApp;
-let b: TestApp;
-let admin: SeededUser;
 
 const providerIds = async (app: TestApp) =>
   (await call(app, 'GET', '/api/public/v1/auth/providers')).body.providers.map(
     (p: { id: string }) => p.id,
   );
 
-/** Milliseconds until `check` holds on the other instance (polling every 10 ms, 1 s at most). */
-async function timeUntil(check: () => Promise<boolean>): Promise<number> {
+/** Milliseconds until `check` holds on the other instance (1 s at most). */
+async function timeUntil(check: () => Promise<boolean>, what: string): Promise<number> {
   const started = performance.now();
-  while (performance.now() - started < 1000) {
-    if (await check()) return performance.now() - started;
-    await Bun.sleep(10);
-  }
-  return Number.POSITIVE_INFINITY;
+  await waitFor(check, { timeoutMs: 1000, what });
+  return performance.now() - started;
 }
 
-beforeAll(async () => {
-  idp = await startIdp({ redirectUris: [`${APP_URL}/oauth/shared-sso/callback`] });
-  redisUrl = process.env.TEST_REDIS_URL;
-  if (!redisUrl) {
-    privateRedis = await startPrivateRedis();
-    redisUrl = privateRedis?.url;
-  }
-  if (!redisUrl) return;
-  a = await createTestApp({ redisUrl, env: { GLOBAL_ENCRYPTION_KEY: KEY_1 } });
-  // Instance B: same database, same Redis prefix, its own process-local caches.
-  b = await createTestApp({
-    redisUrl,
-    database: a.database,
-    redisPrefix: a.redisPrefix,
-    env: { GLOBAL_ENCRYPTION_KEY: KEY_2, GLOBAL_ENCRYPTION_KEY_PREVIOUS: KEY_1 },
-  });
-  admin = await createUser(a);
-}, 30_000);
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-  await privateRedis?.kill();
-  await idp.close();
-});
+describe.skipIf(missingRedis())('two instances sharing Redis', () => {
+  let idp: Idp;
+  let redis: TestRedis;
+  let a: TestApp;
+  let b: TestApp;
+  let admin: SeededUser;
 
-describe('two instances sharing Redis', () => {
+  beforeAll(async () => {
+    idp = await startIdp({ redirectUris: [`${APP_URL}/oauth/shared-sso/callback`] });
+    redis = await testRedis();
+    a = await createTestApp({ redisUrl: redis.url, env: { GLOBAL_ENCRYPTION_KEY: KEY_1 } });
+    // Instance B: same database, same Redis prefix, its own process-local caches.
+    b = await createTestApp({
+      redisUrl: redis.url,
+      database: a.database,
+      redisPrefix: a.redisPrefix,
+      env: { GLOBAL_ENCRYPTION_KEY: KEY_2, GLOBAL_ENCRYPTION_KEY_PREVIOUS: KEY_1 },
+    });
+    admin = await createUser(a);
+  }, 30_000);
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await redis?.release();
+    await idp?.close();
+  });
+
   test('an admin change on A reaches B within 1 s; B signs in with it without a restart', async () => {
-    if (!redisUrl) {
-      console.log(
-        '[skip] no TEST_REDIS_URL and no redis-server binary: multi-instance test skipped',
-      );
-      return;
-    }
     // B has cached the provider list before the change.
     expect(await providerIds(b)).toEqual(['password']);
     const created = await call(a, 'POST', '/api/v1/admin/oauth-config', {
@@ -85,7 +73,10 @@ describe('two instances sharing Redis', () => {
       },
     });
     expect(created.status).toBe(201);
-    const reached = await timeUntil(async () => (await providerIds(b)).includes('shared-sso'));
+    const reached = await timeUntil(
+      async () => (await providerIds(b)).includes('shared-sso'),
+      'the new provider on B',
+    );
     console.log(`[measure] provider creation visible on instance B after ${reached.toFixed(1)} ms`);
     expect(reached).toBeLessThan(1000);
 
@@ -98,13 +89,15 @@ describe('two instances sharing Redis', () => {
       body: { enabled: false },
     });
     expect(disabled.status).toBe(200);
-    const gone = await timeUntil(async () => (await b.request('/oauth/shared-sso')).status === 404);
+    const gone = await timeUntil(
+      async () => (await b.request('/oauth/shared-sso')).status === 404,
+      'the provider gone on B',
+    );
     console.log(`[measure] provider disabling effective on instance B after ${gone.toFixed(1)} ms`);
     expect(gone).toBeLessThan(1000);
   });
 
   test('key rotation through the admin endpoint re-encrypts with the active key', async () => {
-    if (!redisUrl) return;
     const [before] = await a.database.db.select().from(oauthProviders);
     expect(before!.secretKeyId).toBe(a.instance.services.encryptor.activeKeyId);
     const bAdmin = await call(b, 'POST', '/api/public/v1/auth/login', {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../helpers/private-redis';
+import { waitForLive } from '../helpers/wait';
 
 /** The real entry point (src/server.ts) as a child process: start-up, limits, logs, shutdown. */
 
@@ -37,16 +38,7 @@ async function startServer(env: Record<string, string> = {}): Promise<Server> {
     child.once('exit', (code) => resolve(code)),
   );
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    if (
-      await fetch(`${url}/api/public/v1/healthz/live`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await Bun.sleep(50);
-  }
+  await waitForLive(url);
   return { child, url, output: () => output, exited };
 }
 

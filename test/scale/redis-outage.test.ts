@@ -1,35 +1,35 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { spawn } from 'node:child_process';
 import pino from 'pino';
 import { call } from '../helpers/http';
-import { type PrivateRedis, redisServerBinary, startPrivateRedis } from '../helpers/private-redis';
+import { type PrivateRedis, spawnRedisServer, startPrivateRedis } from '../helpers/private-redis';
+import { missingRedisServer } from '../helpers/requirements';
 import { createUser, STRONG_PASSWORD } from '../helpers/seed';
 import { createTestApp, type TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait';
 
 /** Kills a private redis-server mid-test: requests must keep authenticating from the database. */
-let redis: PrivateRedis | undefined;
-let t: TestApp;
+describe.skipIf(missingRedisServer())('Redis outage', () => {
+  let redis: PrivateRedis;
+  let t: TestApp;
 
-const logLines: Array<{ level: number; msg: string }> = [];
-const logger = pino(
-  { level: 'warn' },
-  { write: (line: string) => logLines.push(JSON.parse(line)) },
-);
+  const logLines: Array<{ level: number; msg: string }> = [];
+  const logger = pino(
+    { level: 'warn' },
+    { write: (line: string) => logLines.push(JSON.parse(line)) },
+  );
 
-beforeAll(async () => {
-  redis = await startPrivateRedis();
-  if (redis) t = await createTestApp({ redisUrl: redis.url, logger });
-});
-afterAll(async () => {
-  await t?.close();
-  await redis?.kill();
-});
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    t = await createTestApp({ redisUrl: redis.url, logger });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await redis?.kill();
+  });
 
-const ready = async () => (await call(t, 'GET', '/api/public/v1/healthz/ready')).body;
+  const ready = async () => (await call(t, 'GET', '/api/public/v1/healthz/ready')).body;
 
-describe('Redis outage', () => {
   test('requests keep working, readiness degrades, the instance reconnects', async () => {
-    if (!redis) return console.log('[skip] redis-server binary missing: outage test not run');
     const user = await createUser(t);
     expect((await ready()).redis).toBe('connected');
     expect((await call(t, 'GET', '/api/public/v1/auth/me', { bearer: user.token })).status).toBe(
@@ -37,7 +37,10 @@ describe('Redis outage', () => {
     );
 
     await redis.kill();
-    await Bun.sleep(200);
+    await waitFor(() => t.store.status(), {
+      until: (state) => state === 'degraded',
+      what: 'the instance to notice the outage',
+    });
     const outageStarted = performance.now();
 
     const me = await call(t, 'GET', '/api/public/v1/auth/me', { bearer: user.token });
@@ -66,15 +69,13 @@ describe('Redis outage', () => {
     expect(degraded.body).toMatchObject({ status: 'ok', database: 'connected', redis: 'degraded' });
 
     // Bring Redis back on the same port: the instance reconnects by itself.
-    const child = spawn(
-      redisServerBinary()!,
-      ['--port', String(redis.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    const child = spawnRedisServer(redis.port);
     try {
-      const started = performance.now();
-      while (performance.now() - started < 5000 && (await ready()).redis !== 'connected')
-        await Bun.sleep(100);
+      await waitFor(async () => (await ready()).redis, {
+        until: (state) => state === 'connected',
+        intervalMs: 100,
+        what: 'the instance to reconnect',
+      });
       expect((await ready()).redis).toBe('connected');
       expect((await call(t, 'GET', '/api/public/v1/auth/me', { bearer: user.token })).status).toBe(
         200,

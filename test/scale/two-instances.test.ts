@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { call } from '../helpers/http';
-import { type PrivateRedis, startPrivateRedis } from '../helpers/private-redis';
+import { type TestRedis, testRedis } from '../helpers/private-redis';
+import { missingRedis } from '../helpers/requirements';
 import { createUser, STRONG_PASSWORD } from '../helpers/seed';
 import {
   createTestApp,
@@ -8,54 +9,56 @@ import {
   type TestApp,
   type TestDatabase,
 } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Two app instances in one process sharing one database and one Redis, as two replicas behind a
  * load balancer would. Uses TEST_DATABASE_URL / TEST_REDIS_URL when set; otherwise one shared
  * PGlite and a private redis-server.
  */
-let database: TestDatabase;
-let privateRedis: PrivateRedis | undefined;
-let a: TestApp;
-let b: TestApp;
-let redisUrl: string | undefined;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  redisUrl = process.env.TEST_REDIS_URL;
-  if (!redisUrl) {
-    privateRedis = await startPrivateRedis();
-    redisUrl = privateRedis?.url;
-  }
-  if (!redisUrl) return;
-  const prefix = `kgtest:pair:${Date.now()}:`;
-  a = await createTestApp({ database: database.handle, redisUrl, redisPrefix: prefix });
-  b = await createTestApp({ database: database.handle, redisUrl, redisPrefix: prefix });
-});
-
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await database.drop();
-  await privateRedis?.kill();
-});
-
 const ME = '/api/public/v1/auth/me';
 
 /** Polls until the status changes to `want`, returning how long it took. */
 async function msUntil(app: TestApp, token: string, want: number, limitMs = 3000) {
   const started = performance.now();
-  while (performance.now() - started < limitMs) {
-    if ((await call(app, 'GET', ME, { bearer: token })).status === want)
-      return performance.now() - started;
-    await Bun.sleep(20);
-  }
-  return Number.POSITIVE_INFINITY;
+  await waitFor(async () => (await call(app, 'GET', ME, { bearer: token })).status, {
+    until: (status) => status === want,
+    timeoutMs: limitMs,
+    what: `status ${want}`,
+  });
+  return performance.now() - started;
 }
 
-describe('two instances sharing PostgreSQL/PGlite and Redis', () => {
+describe.skipIf(missingRedis())('two instances sharing PostgreSQL/PGlite and Redis', () => {
+  let database: TestDatabase;
+  let redis: TestRedis;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    redis = await testRedis();
+    const prefix = `kgtest:pair:${Date.now()}:`;
+    a = await createTestApp({
+      database: database.handle,
+      redisUrl: redis.url,
+      redisPrefix: prefix,
+    });
+    b = await createTestApp({
+      database: database.handle,
+      redisUrl: redis.url,
+      redisPrefix: prefix,
+    });
+  });
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await database?.drop();
+    await redis?.release();
+  });
+
   test('login on A, /me on B, logout on B: A refuses within 1 s', async () => {
-    if (!redisUrl) return console.log('[skip] no Redis available for the two-instance test');
     const user = await createUser(a);
     const login = await call(a, 'POST', '/api/public/v1/auth/login', {
       body: { email: user.email, password: STRONG_PASSWORD },
@@ -75,7 +78,6 @@ describe('two instances sharing PostgreSQL/PGlite and Redis', () => {
   });
 
   test('a role change on A ends the sessions cached on B within 1 s', async () => {
-    if (!redisUrl) return console.log('[skip] no Redis available for the two-instance test');
     const admin = await createUser(a, { role: 'admin' });
     const user = await createUser(a);
     expect((await call(b, 'GET', ME, { bearer: user.token })).status).toBe(200);
@@ -88,35 +90,31 @@ describe('two instances sharing PostgreSQL/PGlite and Redis', () => {
   });
 
   test('a profile change on A is visible on B at once', async () => {
-    if (!redisUrl) return console.log('[skip] no Redis available for the two-instance test');
     const user = await createUser(a);
     expect((await call(b, 'GET', ME, { bearer: user.token })).body.user.name).not.toBe('Renamed');
     await call(a, 'PATCH', `/api/public/v1/users/${user.id}`, {
       bearer: user.token,
       body: { name: 'Renamed' },
     });
-    const started = performance.now();
-    let name = '';
-    while (performance.now() - started < 1000 && name !== 'Renamed') {
-      name = (await call(b, 'GET', ME, { bearer: user.token })).body.user.name;
-      await Bun.sleep(20);
-    }
+    const name = await waitFor(
+      async () => (await call(b, 'GET', ME, { bearer: user.token })).body.user.name,
+      { until: (seen) => seen === 'Renamed', timeoutMs: 1000, what: 'the new name on B' },
+    );
     expect(name).toBe('Renamed');
   });
 
   test('the general request limit holds across instances (synced through Redis in batches)', async () => {
-    if (!redisUrl) return console.log('[skip] no Redis available for the two-instance test');
     const env = { RATE_LIMIT_MAX_REQUESTS: '20' };
     const prefix = `kgtest:rl:${Date.now()}:`;
     const c = await createTestApp({
       database: database.handle,
-      redisUrl,
+      redisUrl: redis.url,
       redisPrefix: prefix,
       env,
     });
     const d = await createTestApp({
       database: database.handle,
-      redisUrl,
+      redisUrl: redis.url,
       redisPrefix: prefix,
       env,
     });
@@ -142,7 +140,6 @@ describe('two instances sharing PostgreSQL/PGlite and Redis', () => {
   });
 
   test('rate limits hold across instances', async () => {
-    if (!redisUrl) return console.log('[skip] no Redis available for the two-instance test');
     const user = await createUser(a);
     for (let i = 0; i < 5; i++) {
       const app = i % 2 === 0 ? a : b;

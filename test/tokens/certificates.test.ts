@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { manualClock } from '../../src/lib/clock';
 import { call } from '../helpers/http';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { form, type LiveApp, startLiveApp } from './helpers';
@@ -13,9 +14,12 @@ let companyId: string;
 let otherCompanyId: string;
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const certsPath = () => `/api/public/v1/companies/${companyId}/certificates`;
+/** The server's time, moved by hand; assertions are stamped with it too. */
+const clock = manualClock();
+const nowSeconds = () => Math.floor(clock.now() / 1000);
 
 beforeAll(async () => {
-  live = await startLiveApp();
+  live = await startLiveApp({ clock });
   admin = await createUser(live.t, { role: 'admin' });
   owner = await createUser(live.t, { role: 'manager' });
   outsider = await createUser(live.t, { role: 'manager' });
@@ -55,7 +59,7 @@ function assertion(
   overrides: { iss?: string; aud?: string; exp?: number; jti?: string; kid?: string } = {},
 ) {
   const principal = `company:${companyId}`;
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds();
   return new SignJWT({})
     .setProtectedHeader({ alg, kid: overrides.kid ?? certId })
     .setIssuer(overrides.iss ?? principal)
@@ -128,8 +132,8 @@ describe('certificate flow', () => {
     const cases = [
       await assertion(id, privateKey, 'ES256', { aud: `${live.base}/api` }),
       await assertion(id, privateKey, 'ES256', { iss: `company:${otherCompanyId}` }),
-      await assertion(id, privateKey, 'ES256', { exp: Math.floor(Date.now() / 1000) + 3600 }),
-      await assertion(id, privateKey, 'ES256', { exp: Math.floor(Date.now() / 1000) - 120 }),
+      await assertion(id, privateKey, 'ES256', { exp: nowSeconds() + 3600 }),
+      await assertion(id, privateKey, 'ES256', { exp: nowSeconds() - 120 }),
       await assertion(id, (await generateKeyPair('ES256')).privateKey, 'ES256'),
       await assertion(randomUUID(), privateKey, 'ES256'),
     ];
@@ -177,11 +181,11 @@ describe('certificate flow', () => {
       body: {
         name: 'short',
         publicKey: await exportSPKI(publicKey),
-        expiresAt: new Date(Date.now() + 1500).toISOString(),
+        expiresAt: new Date(clock.now() + 1500).toISOString(),
       },
     });
     expect(res.status).toBe(201);
-    await Bun.sleep(1600);
+    clock.advance(1600);
     const out = await exchange(await assertion(res.body.data.id, privateKey, 'ES256'));
     expect(out.body.error).toBe('invalid_grant');
   });

@@ -37,17 +37,16 @@ export interface Replicas {
 }
 
 /**
- * Two replicas behind one load balancer: `live`'s database, one private redis-server (which a
- * test may kill), the same issuer (APP_URL) and encryption key. Undefined without redis-server.
+ * Two replicas behind one load balancer: `origin`'s database, issuer (APP_URL) and encryption
+ * key, and one private redis-server (which a test may kill). Guard with `missingRedisServer()`.
  */
-export async function startReplicas(live: LiveApp, prefix: string): Promise<Replicas | undefined> {
+export async function startReplicas(origin: TestApp, prefix: string): Promise<Replicas> {
   const redis = await startPrivateRedis();
-  if (!redis) return undefined;
   const shared = {
-    database: live.t.database,
+    database: origin.database,
     redisUrl: redis.url,
     redisPrefix: `${prefix}:${Date.now()}:`,
-    env: { APP_URL: live.base, GLOBAL_ENCRYPTION_KEY: live.t.config.encryptionKey },
+    env: { APP_URL: origin.config.appUrl, GLOBAL_ENCRYPTION_KEY: origin.config.encryptionKey },
   };
   const a = await startLiveApp(shared);
   const b = await startLiveApp(shared);
@@ -61,21 +60,6 @@ export async function startReplicas(live: LiveApp, prefix: string): Promise<Repl
       await redis.kill();
     },
   };
-}
-
-/** Calls `probe` every 20 ms until `done` holds for its result or `ms` passed; the last result. */
-export async function pollFor<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  ms = 1000,
-): Promise<T> {
-  const started = Date.now();
-  let value = await probe();
-  while (!done(value) && Date.now() - started < ms) {
-    await Bun.sleep(20);
-    value = await probe();
-  }
-  return value;
 }
 
 /** Form-encoded POST, as OAuth clients send it. */
