@@ -21,7 +21,7 @@ import { ledgerRoutes } from './routes/graph/ledger';
 import { healthRoutes, type Lifecycle } from './routes/health';
 import { iacRoutes } from './routes/iac';
 import { metricsRoute } from './routes/metrics';
-import { oauthLoginRoutes } from './routes/oauth';
+import { oauthLoginRoutes } from './routes/oauth/sign-in';
 import { loginPageRoutes } from './routes/oauth/login-page';
 import { adminKeyRoutes, oauthServerRoutes } from './routes/oauth-server';
 import { mountTenancyRoutes } from './routes/tenancy';
