@@ -2,8 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ZodError } from 'zod';
-import { AppError, type ErrorCode, type FieldIssue, STATUS_BY_CODE } from '../lib/errors';
+import { AppError, type ErrorCode, STATUS_BY_CODE } from '../lib/errors';
 import type { AppEnv } from './app-env';
 
 /** The error envelope of API.md. Never carries a stack, SQL or a secret. */
@@ -22,23 +21,6 @@ export function errorResponse(
   };
   if (details !== undefined) body.details = details;
   return c.json(body, status as ContentfulStatusCode);
-}
-
-export function zodIssues(error: ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(root)',
-    message: issue.message,
-  }));
-}
-
-/** @hono/zod-openapi's defaultHook: a failed schema is a 400 VALIDATION_FAILED with paths. */
-export function validationHook(
-  result: { success: boolean; error?: unknown; target?: string },
-  c: Context,
-) {
-  if (result.success) return;
-  const issues = zodIssues(result.error as ZodError);
-  return errorResponse(c, 'VALIDATION_FAILED', 'Request validation failed', issues);
 }
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {

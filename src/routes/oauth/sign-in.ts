@@ -4,19 +4,19 @@ import { setSessionCookie } from '../../http/session-cookie';
 import { OAuthFlowError } from '../../services/oauth/flow-error';
 import { PROVIDER_ID_PATTERN, RESERVED_PROVIDER_IDS } from '../../services/oauth/types';
 import { type RouteDeps, router } from '../deps';
+import { flowErrorPage } from '../pages/html';
 import { clearFlowCookie, readFlowCookie, setFlowCookie } from './flow-cookie';
-import { flowErrorPage } from './pages';
 
 /** /oauth/token, /oauth/revoke, /oauth/device/… belong to the OAuth server: not providers. */
 const isProviderSegment = (id: string) =>
   PROVIDER_ID_PATTERN.test(id) && !RESERVED_PROVIDER_IDS.has(id);
 
 /** Browser sign-in: GET /oauth/{provider} and GET /oauth/{provider}/callback. */
-export function oauthLoginRoutes({ services, config }: RouteDeps) {
+export function signInRoutes({ services, config }: RouteDeps) {
   const app = router();
   documentBrowserRoutes(app);
 
-  app.get('/oauth/:provider', async (c, next) => {
+  app.get('/:provider', async (c, next) => {
     const providerId = c.req.param('provider');
     if (RESERVED_PROVIDER_IDS.has(providerId)) return next();
     const redirect = c.req.query('redirect');
@@ -43,7 +43,7 @@ export function oauthLoginRoutes({ services, config }: RouteDeps) {
     }
   });
 
-  app.get('/oauth/:provider/callback', async (c, next) => {
+  app.get('/:provider/callback', async (c, next) => {
     const providerId = c.req.param('provider');
     if (RESERVED_PROVIDER_IDS.has(providerId)) return next();
     const cookieValue = readFlowCookie(c, config);
@@ -85,7 +85,7 @@ function documentBrowserRoutes(app: ReturnType<typeof router>) {
   const provider = z.object({ provider: z.string().openapi({ example: 'okta' }) });
   app.openAPIRegistry.registerPath({
     method: 'get',
-    path: '/oauth/{provider}',
+    path: '/{provider}',
     tags: ['sign-in'],
     summary: 'Start signing in with a provider (browser)',
     description:
@@ -102,7 +102,7 @@ function documentBrowserRoutes(app: ReturnType<typeof router>) {
   });
   app.openAPIRegistry.registerPath({
     method: 'get',
-    path: '/oauth/{provider}/callback',
+    path: '/{provider}/callback',
     tags: ['sign-in'],
     summary: 'Where the provider sends the browser back',
     description:

@@ -9,6 +9,7 @@ import {
   users,
 } from '../../db/schema';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { isSerialId } from '../../lib/serial-id';
 import { parseEmail } from '../auth/credentials';
 import type { AuthUser } from '../auth/types';
 import {
@@ -85,7 +86,7 @@ export async function resolveTarget(
     const { row, standing } = await resolveCompany(q, actor, id, action);
     return { target: { level, companyId: row.id }, standing };
   }
-  const numeric = /^[1-9][0-9]{0,9}$/.test(id) && Number(id) <= 2_147_483_647 ? Number(id) : 0;
+  const numeric = isSerialId(id) ? Number(id) : 0;
   if (level === 'organization') {
     // The earlier product API addressed organizations by slug: /organizations/{slug}/members.
     const { row, standing } = numeric
