@@ -7,7 +7,6 @@ import { authenticate } from './http/middleware/auth';
 import { limitBody, requireContentType } from './http/middleware/body';
 import { csrf } from './http/middleware/csrf';
 import { corsMiddleware, securityHeaders } from './http/middleware/headers';
-import { refuseNul } from './http/middleware/no-nul';
 import { rateLimit } from './http/middleware/rate-limit';
 import { requestContext } from './http/middleware/request-context';
 import { enforceTokenScopes } from './http/middleware/token-scopes';
@@ -80,11 +79,6 @@ export function createApp(deps: AppDeps): AppInstance {
   app.use('/login', limiter);
   app.use('/oauth/:provider', (c, next) => (c.req.method === 'GET' ? limiter(c, next) : next()));
   app.use('/oauth/:provider/callback', limiter);
-
-  for (const area of ['companies', 'organizations', 'teams', 'projects', 'invitations', 'iac']) {
-    app.use(`${API}/${area}`, refuseNul);
-    app.use(`${API}/${area}/*`, refuseNul);
-  }
 
   // The URL tree, one prefix per line; src/routes/ has a folder for each.
   app.route(
