@@ -1,136 +1,52 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponses } from '../../http/errors';
-import { authOf, optionalAuth, requireAuth } from '../../http/middleware/auth';
-import { requestMeta } from '../../http/request-meta';
-import { envelope, idParam, ok, okPage, pagedEnvelope, pageQuery } from '../../http/respond';
-import { jsonBody } from '../../http/validation';
+import { z } from '@hono/zod-openapi';
 import { serialId } from '../../lib/serial-id';
-import { type RouteDeps, router } from '../deps';
-import { deleteByIdRoute } from '../shared/delete-route';
+import type { RouteDeps } from '../deps';
+import { resourceRoutes } from '../shared/resource-routes';
 import { name, projectRecord, projectSummary, slug, sortOf, uuid } from '../shared/tenancy-schemas';
 
-const tags = ['projects'];
-const one = { 'application/json': { schema: envelope(projectRecord) } };
 const visibility = z.enum(['private', 'public']);
 /** Shape is checked by the service (unique node ids, edges between nodes, size limits). */
 const graphInput = z
   .unknown()
   .openapi({ type: 'object', description: '{nodes: [{id}], edges: [{source, target}]}' });
+const fields = {
+  description: z.string().max(2000).nullable().optional(),
+  visibility: visibility.optional(),
+  graph: graphInput.optional(),
+};
 
-const list = createRoute({
-  method: 'get',
-  path: '/',
-  tags,
-  summary: 'List projects (anonymous: public ones; signed in: public + your teams)',
-  middleware: [optionalAuth] as const,
-  request: {
-    query: z.object({
-      ...pageQuery,
+/** Mounted at /api/public/v1/projects. */
+export function projectRoutes({ services }: RouteDeps) {
+  const tenancy = services.tenancy;
+  return resourceRoutes({
+    tag: 'projects',
+    noun: 'Project',
+    record: projectRecord,
+    listItem: { schema: projectSummary, description: 'Projects (without graphs)' },
+    anonymousReads: true,
+    summaries: {
+      list: 'List projects (anonymous: public ones; signed in: public + your teams)',
+      create: 'Create a project in a team you belong to',
+      update: 'Update a project (team members)',
+      delete: 'Delete a project (its creator, a team maintainer, or an owner/admin above)',
+    },
+    filters: {
       sort: sortOf(['name', 'slug', 'createdAt']),
       companyId: uuid.optional(),
       organizationId: serialId.optional(),
       teamId: serialId.optional(),
       visibility: visibility.optional(),
       name: z.string().max(200).optional(),
-    }),
-  },
-  responses: {
-    200: {
-      description: 'Projects (without graphs)',
-      content: { 'application/json': { schema: pagedEnvelope(projectSummary) } },
     },
-    ...errorResponses(),
-  },
-});
-
-const get = createRoute({
-  method: 'get',
-  path: '/{id}',
-  tags,
-  summary: 'Get a project with its graph (team members; anyone for public projects)',
-  middleware: [optionalAuth] as const,
-  request: { params: idParam },
-  responses: { 200: { description: 'Project', content: one }, ...errorResponses(404) },
-});
-
-const create = createRoute({
-  method: 'post',
-  path: '/',
-  tags,
-  summary: 'Create a project in a team you belong to',
-  middleware: [requireAuth] as const,
-  request: {
-    body: jsonBody(
-      z.strictObject({
-        teamId: serialId,
-        name,
-        slug: slug.optional(),
-        description: z.string().max(2000).nullable().optional(),
-        visibility: visibility.optional(),
-        graph: graphInput.optional(),
-      }),
-    ),
-  },
-  responses: {
-    201: { description: 'Created', content: one },
-    ...errorResponses(401, 403, 404, 409),
-  },
-});
-
-const patchBody = z.strictObject({
-  name: name.optional(),
-  slug: slug.optional(),
-  description: z.string().max(2000).nullable().optional(),
-  visibility: visibility.optional(),
-  graph: graphInput.optional(),
-});
-const updateRoute = (method: 'patch' | 'put') =>
-  createRoute({
-    method,
-    path: '/{id}',
-    tags,
-    summary: 'Update a project (team members)',
-    middleware: [requireAuth] as const,
-    request: { params: idParam, body: jsonBody(patchBody) },
-    responses: {
-      200: { description: 'Updated', content: one },
-      ...errorResponses(401, 403, 404, 409),
+    createBody: z.strictObject({ teamId: serialId, name, slug: slug.optional(), ...fields }),
+    patchBody: z.strictObject({ name: name.optional(), slug: slug.optional(), ...fields }),
+    list: (c, query) => tenancy.listProjects(c.get('auth')?.user ?? null, query),
+    get: {
+      summary: 'Get a project with its graph (team members; anyone for public projects)',
+      read: (c, id) => tenancy.getProject(c.get('auth')?.user ?? null, id),
     },
+    create: (actor, body, meta) => tenancy.createProject(actor, body, meta),
+    update: (actor, id, patch, meta) => tenancy.updateProject(actor, id, patch, meta),
+    remove: (actor, id, meta) => tenancy.deleteProject(actor, id, meta),
   });
-
-const remove = deleteByIdRoute(
-  tags,
-  'Delete a project (its creator, a team maintainer, or an owner/admin above)',
-);
-
-/** Mounted at /api/public/v1/projects. */
-export function projectRoutes({ services }: RouteDeps) {
-  const tenancy = services.tenancy;
-  const app = router()
-    .openapi(list, async (c) => {
-      const query = c.req.valid('query');
-      const { data, total } = await tenancy.listProjects(c.get('auth')?.user ?? null, query);
-      return okPage(c, data, query, total);
-    })
-    .openapi(get, async (c) =>
-      ok(c, await tenancy.getProject(c.get('auth')?.user ?? null, c.req.valid('param').id)),
-    )
-    .openapi(create, async (c) =>
-      ok(c, await tenancy.createProject(authOf(c).user, c.req.valid('json'), requestMeta(c)), 201),
-    )
-    .openapi(remove, async (c) => {
-      const { id } = c.req.valid('param');
-      await tenancy.deleteProject(authOf(c).user, id, requestMeta(c));
-      return ok(c, { id: String(id) });
-    });
-  for (const method of ['patch', 'put'] as const) {
-    app.openapi(updateRoute(method), async (c) => {
-      const id = c.req.valid('param').id;
-      return ok(
-        c,
-        await tenancy.updateProject(authOf(c).user, id, c.req.valid('json'), requestMeta(c)),
-      );
-    });
-  }
-  return app;
 }

@@ -1,113 +1,38 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponses } from '../../http/errors';
-import { authOf, requireAuth } from '../../http/middleware/auth';
-import { requestMeta } from '../../http/request-meta';
-import { envelope, idParam, ok, okPage, pagedEnvelope, pageQuery } from '../../http/respond';
-import { jsonBody } from '../../http/validation';
+import { z } from '@hono/zod-openapi';
+import { authOf } from '../../http/middleware/auth';
 import { serialId } from '../../lib/serial-id';
-import { type RouteDeps, router } from '../deps';
-import { deleteByIdRoute } from '../shared/delete-route';
+import type { RouteDeps } from '../deps';
 import { memberRoutes } from '../shared/members';
+import { resourceRoutes } from '../shared/resource-routes';
 import { name, slug, sortOf, teamRecord, uuid } from '../shared/tenancy-schemas';
 
-const tags = ['teams'];
-const one = { 'application/json': { schema: envelope(teamRecord) } };
-
-const list = createRoute({
-  method: 'get',
-  path: '/',
-  tags,
-  summary: 'List teams you can read (a parent you cannot see is a 404)',
-  middleware: [requireAuth] as const,
-  request: {
-    query: z.object({
-      ...pageQuery,
+/** Mounted at /api/public/v1/teams: the teams and their members. */
+export function teamRoutes(deps: RouteDeps) {
+  const tenancy = deps.services.tenancy;
+  return resourceRoutes({
+    tag: 'teams',
+    noun: 'Team',
+    record: teamRecord,
+    listItem: { schema: teamRecord, description: 'Teams' },
+    summaries: {
+      list: 'List teams you can read (a parent you cannot see is a 404)',
+      create: 'Create a team (organization or company owner/admin)',
+      update: 'Update a team',
+      delete: 'Delete a team with its projects',
+    },
+    filters: {
       sort: sortOf(['name', 'slug', 'createdAt']),
       companyId: uuid.optional(),
       organizationId: serialId.optional(),
       name: z.string().max(200).optional(),
       slug: z.string().max(63).optional(),
-    }),
-  },
-  responses: {
-    200: {
-      description: 'Teams',
-      content: { 'application/json': { schema: pagedEnvelope(teamRecord) } },
     },
-    ...errorResponses(401, 404),
-  },
-});
-
-const get = createRoute({
-  method: 'get',
-  path: '/{id}',
-  tags,
-  summary: 'Get a team',
-  middleware: [requireAuth] as const,
-  request: { params: idParam },
-  responses: { 200: { description: 'Team', content: one }, ...errorResponses(401, 404) },
-});
-
-const create = createRoute({
-  method: 'post',
-  path: '/',
-  tags,
-  summary: 'Create a team (organization or company owner/admin)',
-  middleware: [requireAuth] as const,
-  request: {
-    body: jsonBody(z.strictObject({ organizationId: serialId, name, slug: slug.optional() })),
-  },
-  responses: {
-    201: { description: 'Created', content: one },
-    ...errorResponses(401, 403, 404, 409),
-  },
-});
-
-const patchBody = z.strictObject({ name: name.optional(), slug: slug.optional() });
-const updateRoute = (method: 'patch' | 'put') =>
-  createRoute({
-    method,
-    path: '/{id}',
-    tags,
-    summary: 'Update a team',
-    middleware: [requireAuth] as const,
-    request: { params: idParam, body: jsonBody(patchBody) },
-    responses: {
-      200: { description: 'Updated', content: one },
-      ...errorResponses(401, 403, 404, 409),
-    },
-  });
-
-const remove = deleteByIdRoute(tags, 'Delete a team with its projects');
-
-/** Mounted at /api/public/v1/teams. */
-export function teamRoutes(deps: RouteDeps) {
-  const tenancy = deps.services.tenancy;
-  const app = router()
-    .openapi(list, async (c) => {
-      const query = c.req.valid('query');
-      const { data, total } = await tenancy.listTeams(authOf(c).user, query);
-      return okPage(c, data, query, total);
-    })
-    .openapi(get, async (c) =>
-      ok(c, await tenancy.getTeam(authOf(c).user, c.req.valid('param').id)),
-    )
-    .openapi(create, async (c) =>
-      ok(c, await tenancy.createTeam(authOf(c).user, c.req.valid('json'), requestMeta(c)), 201),
-    )
-    .openapi(remove, async (c) => {
-      const { id } = c.req.valid('param');
-      await tenancy.deleteTeam(authOf(c).user, id, requestMeta(c));
-      return ok(c, { id: String(id) });
-    });
-  for (const method of ['patch', 'put'] as const) {
-    app.openapi(updateRoute(method), async (c) => {
-      const id = c.req.valid('param').id;
-      return ok(
-        c,
-        await tenancy.updateTeam(authOf(c).user, id, c.req.valid('json'), requestMeta(c)),
-      );
-    });
-  }
-  return app.route('/', memberRoutes(deps, 'team'));
+    createBody: z.strictObject({ organizationId: serialId, name, slug: slug.optional() }),
+    patchBody: z.strictObject({ name: name.optional(), slug: slug.optional() }),
+    list: (c, query) => tenancy.listTeams(authOf(c).user, query),
+    get: { summary: 'Get a team', read: (c, id) => tenancy.getTeam(authOf(c).user, id) },
+    create: (actor, body, meta) => tenancy.createTeam(actor, body, meta),
+    update: (actor, id, patch, meta) => tenancy.updateTeam(actor, id, patch, meta),
+    remove: (actor, id, meta) => tenancy.deleteTeam(actor, id, meta),
+  }).route('/', memberRoutes(deps, 'team'));
 }
