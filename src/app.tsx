@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { websocket } from 'hono/bun';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppEnv } from './http/app-env';
-import { notFound, onError, validationHook } from './http/errors';
+import { notFound, onError } from './http/errors';
 import { authenticate } from './http/middleware/auth';
 import { limitBody, requireContentType } from './http/middleware/body';
 import { csrf } from './http/middleware/csrf';
@@ -10,26 +10,24 @@ import { corsMiddleware, securityHeaders } from './http/middleware/headers';
 import { rateLimit } from './http/middleware/rate-limit';
 import { requestContext } from './http/middleware/request-context';
 import { enforceTokenScopes } from './http/middleware/token-scopes';
+import { validationHook } from './http/validation';
 import { adminRoutes } from './routes/admin';
-import { encryptionRoutes } from './routes/admin/encryption-rotate';
-import { oauthConfigListRoutes } from './routes/admin/oauth-config';
-import { oauthConfigItemRoutes } from './routes/admin/oauth-config-item';
 import { authRoutes } from './routes/auth';
+import { companiesRoutes } from './routes/companies';
 import type { RouteDeps } from './routes/deps';
 import { graphRoutes } from './routes/graph';
-import { ledgerRoutes } from './routes/graph/ledger';
-import { healthRoutes, type Lifecycle } from './routes/health';
+import { healthRoutes, type Lifecycle } from './routes/healthz';
 import { iacRoutes } from './routes/iac';
+import { invitationRoutes } from './routes/invitations';
 import { metricsRoute } from './routes/metrics';
-import { oauthLoginRoutes } from './routes/oauth';
-import { loginPageRoutes } from './routes/oauth/login-page';
-import { adminKeyRoutes, oauthServerRoutes } from './routes/oauth-server';
-import { mountTenancyRoutes } from './routes/tenancy';
-import { tokenAuthRoutes } from './routes/tokens';
-import { certificateRoutes } from './routes/tokens/certificates';
+import { oauthRoutes } from './routes/oauth';
+import { wellKnownRoutes } from './routes/oauth/well-known';
+import { organizationRoutes } from './routes/organizations';
+import { pageRoutes } from './routes/pages';
+import { projectRoutes } from './routes/projects';
+import { teamRoutes } from './routes/teams';
 import { userRoutes } from './routes/users';
 import { type AppDeps, createServices } from './services';
-import { DocsPage } from './ui/docs';
 
 export interface AppInstance {
   app: OpenAPIHono<AppEnv>;
@@ -41,7 +39,8 @@ export interface AppInstance {
   stop(): Promise<void>;
 }
 
-const HEALTH_PREFIX = '/api/public/v1/healthz';
+const API = '/api/public/v1';
+const HEALTH_PREFIX = `${API}/healthz`;
 const OPENAPI_INFO = { title: 'Kubegram Server', version: packageJson.version };
 
 /**
@@ -54,6 +53,7 @@ export function createApp(deps: AppDeps): AppInstance {
   const lifecycle: Lifecycle = { shuttingDown: false };
   const routeDeps: RouteDeps = { services, config };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const openApiDocument = () => app.getOpenAPI31Document({ openapi: '3.1.0', info: OPENAPI_INFO });
 
   app.onError(onError);
   app.notFound(notFound);
@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): AppInstance {
   app.use('*', securityHeaders(config));
   app.use('*', corsMiddleware(config));
   // Before authentication: the scraper's METRICS_TOKEN is not a user credential to look up.
-  app.route('/', metricsRoute(services.metrics, config.metrics));
+  app.route('/metrics', metricsRoute(services.metrics, config.metrics));
   app.use('*', limitBody(config.bodyLimitBytes));
   app.use('/api/*', requireContentType());
   app.use('*', authenticate(services.authenticator, config.session.cookieName, services.metrics));
@@ -80,37 +80,25 @@ export function createApp(deps: AppDeps): AppInstance {
   app.use('/oauth/:provider', (c, next) => (c.req.method === 'GET' ? limiter(c, next) : next()));
   app.use('/oauth/:provider/callback', limiter);
 
+  // The URL tree, one prefix per line; src/routes/ has a folder for each.
   app.route(
     HEALTH_PREFIX,
     healthRoutes(deps.database, deps.store, lifecycle, () => services.codegen.kuberagHealth()),
   );
-  app.route('/api/public/v1/auth', authRoutes(routeDeps));
-  app.route('/api/public/v1/auth', tokenAuthRoutes(routeDeps));
-  app.route('/api/v1/admin/keys', adminKeyRoutes(routeDeps));
-  app.route('/api/public/v1/companies', certificateRoutes(routeDeps));
-  // OAuth server endpoints (fixed paths) go before the /oauth/{provider} sign-in routes.
-  app.route('/', oauthServerRoutes(routeDeps));
-  app.route('/api/public/v1/users', userRoutes(routeDeps));
-  app.route('/api/public/v1/graph', graphRoutes(routeDeps));
-  app.route('/api/public/v1/companies', ledgerRoutes(routeDeps));
-  mountTenancyRoutes(app, routeDeps);
-  app.route('/api/public/v1/iac', iacRoutes(routeDeps));
+  app.route(`${API}/auth`, authRoutes(routeDeps));
+  app.route(`${API}/companies`, companiesRoutes(routeDeps));
+  app.route(`${API}/organizations`, organizationRoutes(routeDeps));
+  app.route(`${API}/teams`, teamRoutes(routeDeps));
+  app.route(`${API}/projects`, projectRoutes(routeDeps));
+  app.route(`${API}/invitations`, invitationRoutes(routeDeps));
+  app.route(`${API}/users`, userRoutes(routeDeps));
+  app.route(`${API}/graph`, graphRoutes(routeDeps));
+  app.route(`${API}/iac`, iacRoutes(routeDeps));
   app.route('/api/v1/admin', adminRoutes(routeDeps));
-  app.route('/api/v1/admin', oauthConfigListRoutes(routeDeps));
-  app.route('/api/v1/admin', oauthConfigItemRoutes(routeDeps));
-  app.route('/api/v1/admin', encryptionRoutes(routeDeps));
-  app.route('/', oauthLoginRoutes(routeDeps));
-  app.route('/', loginPageRoutes(routeDeps));
-
+  app.route('/oauth', oauthRoutes(routeDeps));
+  app.route('/.well-known', wellKnownRoutes(routeDeps));
+  app.route('/', pageRoutes(routeDeps, openApiDocument));
   app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });
-  app.get('/docs', (c) => {
-    const doc = app.getOpenAPI31Document({ openapi: '3.1.0', info: OPENAPI_INFO });
-    c.header(
-      'Content-Security-Policy',
-      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-    );
-    return c.html(<DocsPage doc={doc as never} />);
-  });
 
   return {
     app,

@@ -2,8 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ZodError } from 'zod';
-import { AppError, type ErrorCode, type FieldIssue, STATUS_BY_CODE } from '../lib/errors';
+import { AppError, type ErrorCode, STATUS_BY_CODE } from '../lib/errors';
 import type { AppEnv } from './app-env';
 
 /** The error envelope of API.md. Never carries a stack, SQL or a secret. */
@@ -24,23 +23,6 @@ export function errorResponse(
   return c.json(body, status as ContentfulStatusCode);
 }
 
-export function zodIssues(error: ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(root)',
-    message: issue.message,
-  }));
-}
-
-/** @hono/zod-openapi's defaultHook: a failed schema is a 400 VALIDATION_FAILED with paths. */
-export function validationHook(
-  result: { success: boolean; error?: unknown; target?: string },
-  c: Context,
-) {
-  if (result.success) return;
-  const issues = zodIssues(result.error as ZodError);
-  return errorResponse(c, 'VALIDATION_FAILED', 'Request validation failed', issues);
-}
-
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof AppError) {
     for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
@@ -57,7 +39,14 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
       return errorResponse(c, code, err.message || 'Bad request', undefined, err.status);
     }
   }
-  if (isUnstorableInput(err)) {
+  const unstorable = unstorableInputCode(err);
+  if (unstorable) {
+    // A safety net only: validation (http/validation.ts) refuses such input before any query,
+    // so reaching this is a gap in it, logged (without the values) to be closed.
+    c.get('logger')?.warn(
+      { code: unstorable, route: `${c.req.method} ${c.req.routePath}` },
+      'unstorable input reached the database',
+    );
     return errorResponse(
       c,
       'VALIDATION_FAILED',
@@ -69,21 +58,21 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
 };
 
 /**
- * PostgreSQL refuses some values a client can send but zod lets through: NUL characters in
- * text (22021) and in JSONB (22P05). Those are the client's input, so a 400, not a 500.
+ * PostgreSQL refuses NUL characters in text (22021) and in JSONB (22P05). Such values are the
+ * client's input, so a 400, not a 500, should one ever get past validation.
  */
 const UNSTORABLE_INPUT_CODES = new Set(['22021', '22P05']);
 
-function isUnstorableInput(err: unknown): boolean {
+function unstorableInputCode(err: unknown): string | undefined {
   for (
     let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
     e && depth < 5;
     depth++
   ) {
-    if (typeof e.code === 'string' && UNSTORABLE_INPUT_CODES.has(e.code)) return true;
+    if (typeof e.code === 'string' && UNSTORABLE_INPUT_CODES.has(e.code)) return e.code;
     e = e.cause as typeof e;
   }
-  return false;
+  return undefined;
 }
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { serialId } from '../lib/serial-id';
 
 /** `{"data", "timestamp"}`: the envelope of every non-exceptional success (API.md). */
 export function ok<T, S extends ContentfulStatusCode = 200>(c: Context, data: T, status?: S) {
@@ -50,11 +51,5 @@ export const pagedEnvelope = <T extends z.ZodType>(item: T) =>
 
 export const messageBody = z.object({ message: z.string() });
 
-/** Integer ids travel as strings in JSON and paths. */
-export const idParam = z.object({
-  id: z
-    .string()
-    .regex(/^[1-9][0-9]{0,9}$/, 'Must be a positive integer id')
-    .refine((v) => Number(v) <= 2_147_483_647, 'Id out of range')
-    .openapi({ example: '1' }),
-});
+/** `/{id}` of a resource with an integer id: a string in the path, a number once parsed. */
+export const idParam = z.object({ id: serialId.openapi({ example: '1' }) });

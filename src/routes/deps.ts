@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Config } from '../config';
 import type { AppEnv } from '../http/app-env';
-import { validationHook } from '../http/errors';
+import { validationHook } from '../http/validation';
 import type { Services } from '../services';
 
 export interface RouteDeps {

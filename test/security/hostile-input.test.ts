@@ -144,6 +144,24 @@ describe('hostile input is a 4xx and changes nothing', () => {
     expect([400, 401]).toContain(login.status);
   });
 
+  test('text PostgreSQL cannot store (NUL, a lone surrogate) is a 400 naming the field', async () => {
+    const before = await snapshot();
+    const probes: [string, string, unknown, string][] = [
+      ['PATCH', `/api/public/v1/users/${admin.id}`, { name: 'x\udc00' }, 'name'],
+      ['POST', '/api/public/v1/auth/tokens', { name: 'ci\u0000' }, 'name'],
+      ['POST', '/api/public/v1/auth/tokens', { name: '\ud83d' }, 'name'],
+      ['GET', '/api/public/v1/users?email=a%00', undefined, 'email'],
+    ];
+    for (const [method, path, body, field] of probes) {
+      const res = await call(t, method, path, { bearer: admin.token, body });
+      expect(`${method} ${path} ${res.status}`).toBe(`${method} ${path} 400`);
+      expect(res.body.details?.[0]?.path).toBe(field);
+    }
+    expect(await snapshot()).toEqual(before);
+    const tokens = await call(t, 'GET', '/api/public/v1/auth/tokens', { bearer: admin.token });
+    expect(tokens.body.data).toEqual([]);
+  });
+
   test('errors never echo secrets', async () => {
     const secret = 'Zq9-leak-xy';
     const res = await call(t, 'POST', REGISTER, {

@@ -22,8 +22,10 @@ const TABLES = [
   'teamMembers',
   'invitations',
 ];
+// Also the statements over whichever child table a shared step is given (`table`, `kind.table`
+// in services/tenancy/children.ts and cascade.ts).
 const ACCESS = new RegExp(
-  String.raw`\.(from|innerJoin|leftJoin|update|delete)\(\s*(${TABLES.join('|')})\b`,
+  String.raw`\.(from|innerJoin|leftJoin|update|delete)\(\s*(${TABLES.join('|')}|(?:kind\.)?table)\b`,
   'g',
 );
 const TENANT_FILTER = [

@@ -148,6 +148,13 @@ describe('certificate flow', () => {
     );
   });
 
+  test('a jti PostgreSQL cannot store (NUL) is a bad jti, not a server error', async () => {
+    const { id, privateKey } = await register('ES256', 'pem');
+    const res = await exchange(await assertion(id, privateKey, 'ES256', { jti: 'a\u0000b' }));
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'invalid_grant', error_description: 'Bad jti' });
+  });
+
   test('a revoked certificate: no new tokens, and its tokens stop at once', async () => {
     const { id, privateKey } = await register('EdDSA', 'pem');
     const token = (await exchange(await assertion(id, privateKey, 'EdDSA'))).body.access_token;

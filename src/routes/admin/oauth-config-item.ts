@@ -3,7 +3,7 @@ import { errorResponses } from '../../http/errors';
 import { authOf, requireAuth, requireRole } from '../../http/middleware/auth';
 import { requestMeta } from '../../http/request-meta';
 import { envelope, ok } from '../../http/respond';
-import { jsonBody } from '../auth/schemas';
+import { jsonBody } from '../../http/validation';
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
 import { providerIdParam, providerView, updateProviderBody } from './oauth-config-schemas';

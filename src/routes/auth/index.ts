@@ -1,5 +1,7 @@
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
+import { cliLoginRoute } from './cli-login';
+import { cliLogoutRoute } from './cli-logout';
 import { identityRoutes } from './identities';
 import { loginRoute } from './login';
 import { logoutRoute } from './logout';
@@ -9,8 +11,9 @@ import { passwordRoute } from './password';
 import { providersRoute } from './providers';
 import { registerRoute } from './register';
 import { sessionRoutes } from './sessions';
+import { tokenRoutes } from './tokens';
 
-/** Mounted at /api/public/v1/auth. */
+/** Mounted at /api/public/v1/auth: sessions, the account, MFA, identities and tokens. */
 export function authRoutes(deps: RouteDeps) {
   return router()
     .route('/', registerRoute(deps))
@@ -21,5 +24,8 @@ export function authRoutes(deps: RouteDeps) {
     .route('/', mfaRoutes(deps))
     .route('/', providersRoute(deps))
     .route('/', identityRoutes(deps))
-    .route('/', sessionRoutes(deps));
+    .route('/', sessionRoutes(deps))
+    .route('/', cliLoginRoute(deps))
+    .route('/', cliLogoutRoute(deps))
+    .route('/', tokenRoutes(deps));
 }

@@ -2,10 +2,11 @@ import { createRoute } from '@hono/zod-openapi';
 import { errorResponses } from '../../http/errors';
 import { requestMeta } from '../../http/request-meta';
 import { setSessionCookie } from '../../http/session-cookie';
+import { jsonBody } from '../../http/validation';
 import { publicUser } from '../../services/auth/types';
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
-import { jsonBody, loginBody, sessionResponse } from './schemas';
+import { loginBody, sessionResponse } from './schemas';
 
 const route = createRoute({
   method: 'post',

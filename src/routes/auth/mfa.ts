@@ -5,10 +5,10 @@ import { errorResponses } from '../../http/errors';
 import { authOf, requireAuth } from '../../http/middleware/auth';
 import { requestMeta } from '../../http/request-meta';
 import { envelope, ok } from '../../http/respond';
+import { jsonBody } from '../../http/validation';
 import { ForbiddenError } from '../../lib/errors';
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
-import { jsonBody } from './schemas';
 
 /**
  * Your second factor is managed from a signed-in session only: a personal access token or an

@@ -3,10 +3,10 @@ import { errorResponses } from '../../http/errors';
 import { authOf, requireAuth } from '../../http/middleware/auth';
 import { requestMeta } from '../../http/request-meta';
 import { envelope, ok } from '../../http/respond';
+import { jsonBody } from '../../http/validation';
 import { PASSWORD_MAX_LENGTH } from '../../services/auth/credentials';
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
-import { jsonBody } from './schemas';
 
 const password = z
   .string()

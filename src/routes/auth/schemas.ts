@@ -37,8 +37,3 @@ export const loginBody = credentialsBody.extend({
 export const registerBody = credentialsBody.extend({
   name: z.string().trim().min(1).max(200).openapi({ example: 'Ada Lovelace' }),
 });
-
-export const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  required: true,
-  content: { 'application/json': { schema } },
-});

@@ -3,6 +3,7 @@ import { errorResponses } from '../../http/errors';
 import { authOf, requireAuth } from '../../http/middleware/auth';
 import { requestMeta } from '../../http/request-meta';
 import { envelope, ok, okPage, pagedEnvelope, pageQuery } from '../../http/respond';
+import { serialId } from '../../lib/serial-id';
 import { tarGz } from '../../services/codegen/tarball';
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
@@ -30,7 +31,7 @@ const list = createRoute({
   request: {
     query: z.object({
       ...pageQuery,
-      projectId: z.string().regex(/^[1-9][0-9]{0,9}$/, 'Must be a positive integer id'),
+      projectId: serialId,
     }),
   },
   responses: {
@@ -119,11 +120,7 @@ export function jobRoutes({ services }: RouteDeps) {
   return router()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
-      const { rows, total } = await services.codegen.list(
-        authOf(c).user,
-        Number(query.projectId),
-        query,
-      );
+      const { rows, total } = await services.codegen.list(authOf(c).user, query.projectId, query);
       return okPage(c, rows.map(toJobView), query, total);
     })
     .openapi(status, async (c) => {

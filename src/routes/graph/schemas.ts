@@ -1,10 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import type { CodegenJobRow } from '../../db/schema';
+import { serialId } from '../../lib/serial-id';
 import { graphSchema } from '../../services/codegen/graph';
 
 /** Request and response shapes of /api/public/v1/graph. */
-
-const id = z.string().regex(/^[1-9][0-9]{0,9}$/, 'Must be a positive integer id');
 
 export function submitBody(maxNodes: number) {
   return z
@@ -21,9 +20,9 @@ export function submitBody(maxNodes: number) {
       companyId: z.uuid(),
       project: z
         .object({
-          id: id.optional(),
+          id: serialId.optional(),
           name: z.string().trim().min(1).max(200).optional(),
-          teamId: id.optional(),
+          teamId: serialId.optional(),
         })
         .refine((p) => p.id !== undefined || p.name !== undefined, {
           message: 'Give the project id, or a name to create it',

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { serialId } from '../../lib/serial-id';
 import type { Kind } from '../../services/iac/manifest';
 
 const KIND_BY_PATH: Record<string, Kind> = {
@@ -26,19 +27,13 @@ export const kindParam = z
   })
   .openapi({ type: 'string', example: 'Organization' });
 
-const serialRef = z
-  .string()
-  .regex(/^[1-9][0-9]{0,9}$/, 'Must be a positive integer id')
-  .transform(Number)
-  .refine((n) => n <= 2_147_483_647, 'Id out of range');
-
 /** Parent references, as in a manifest's spec. */
 export const parentQuery = {
   companyID: z.uuid().optional(),
   company: z.string().min(1).max(200).optional(),
-  organizationID: serialRef.optional(),
+  organizationID: serialId.optional(),
   organization: z.string().min(1).max(63).optional(),
-  teamID: serialRef.optional(),
+  teamID: serialId.optional(),
   team: z.string().min(1).max(63).optional(),
 };
 

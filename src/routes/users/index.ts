@@ -4,8 +4,8 @@ import { errorResponses } from '../../http/errors';
 import { authOf, requireAuth, requireRole } from '../../http/middleware/auth';
 import { requestMeta } from '../../http/request-meta';
 import { envelope, idParam, ok, okPage, pagedEnvelope, pageQuery } from '../../http/respond';
+import { jsonBody } from '../../http/validation';
 import { publicUserRecord } from '../../services/users/user-service';
-import { jsonBody } from '../auth/schemas';
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
 
@@ -149,11 +149,11 @@ export function userRoutes({ services }: RouteDeps) {
       return okPage(c, await records(rows), query, total);
     })
     .openapi(get, async (c) => {
-      const row = await services.users.get(authOf(c).user, Number(c.req.valid('param').id));
+      const row = await services.users.get(authOf(c).user, c.req.valid('param').id);
       return ok(c, (await records([row]))[0]!);
     })
     .openapi(update, async (c) => {
-      const id = Number(c.req.valid('param').id);
+      const id = c.req.valid('param').id;
       const row = await services.users.update(
         authOf(c).user,
         id,
@@ -164,11 +164,11 @@ export function userRoutes({ services }: RouteDeps) {
     })
     .openapi(resetMfa, async (c) => {
       const { id } = c.req.valid('param');
-      await services.mfa.resetByAdmin(authOf(c).user, Number(id), requestMeta(c));
-      return ok(c, { id });
+      await services.mfa.resetByAdmin(authOf(c).user, id, requestMeta(c));
+      return ok(c, { id: String(id) });
     })
     .openapi(remove, async (c) => {
-      const id = Number(c.req.valid('param').id);
+      const id = c.req.valid('param').id;
       await services.users.remove(authOf(c).user, id, requestMeta(c));
       return ok(c, { id: String(id) });
     });

@@ -12,9 +12,9 @@ import type { Graph } from './graph';
  */
 
 export interface ProjectRef {
-  id?: string;
+  id?: number;
   name?: string;
-  teamId?: string;
+  teamId?: number;
 }
 
 export async function storeProjectGraph(
@@ -24,13 +24,13 @@ export async function storeProjectGraph(
   graph: Graph,
 ): Promise<ProjectRow> {
   if (ref.id) {
-    const { row } = await resolveProject(call.tx, call.actor, Number(ref.id));
+    const { row } = await resolveProject(call.tx, call.actor, ref.id);
     // A project of another company is, from this request's point of view, not there.
     if (row.companyId !== companyId) throw new NotFoundError('Project');
     return (await updateProject(call, row.id, { graph })).row;
   }
   const name = ref.name!;
-  const teamId = ref.teamId ? Number(ref.teamId) : await defaultTeam(call, companyId);
+  const teamId = ref.teamId ?? (await defaultTeam(call, companyId));
   const existing = await findProjectIdByName(call.tx, companyId, teamId, name);
   if (existing !== undefined) {
     return (await updateProject(call, existing, { graph })).row;

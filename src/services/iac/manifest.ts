@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serialId as serial } from '../../lib/serial-id';
 import { SLUG_PATTERN } from '../tenancy/context';
 
 /**
@@ -20,10 +21,6 @@ const slugName = z
   );
 const displayName = z.string().trim().min(1).max(200);
 const uuid = z.uuid();
-const serial = z
-  .union([z.string().regex(/^[1-9][0-9]{0,9}$/), z.number().int().positive()])
-  .transform(Number)
-  .refine((n) => n <= 2_147_483_647, 'Id out of range');
 
 const metadata = (name: z.ZodType<string>) =>
   z.strictObject({

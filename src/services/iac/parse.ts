@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { type FieldIssue, ValidationError } from '../../lib/errors';
+import { findUnstorable } from '../../lib/storable';
 import { KINDS, type Kind, type Manifest, SCHEMAS } from './manifest';
 
 /** Limits that keep a hostile file cheap to refuse. */
@@ -92,24 +93,6 @@ function depthOf(value: unknown, limit: number, depth = 0): number {
   return max;
 }
 
-/** The path of the first string (or key) holding U+0000, which PostgreSQL cannot store. */
-function nulPath(value: unknown): string | undefined {
-  const stack: [unknown, string][] = [[value, '']];
-  while (stack.length > 0) {
-    const [current, path] = stack.pop()!;
-    if (typeof current === 'string') {
-      if (current.includes('\u0000')) return path;
-    } else if (typeof current === 'object' && current !== null) {
-      for (const [key, child] of Object.entries(current)) {
-        const at = path ? `${path}.${key}` : key;
-        if (key.includes('\u0000')) return at;
-        stack.push([child, at]);
-      }
-    }
-  }
-  return undefined;
-}
-
 function validateDocument(doc: unknown, index: number): Manifest {
   const at = (path: string) => `documents[${index}]${path ? `.${path}` : ''}`;
   if (!isObject(doc))
@@ -121,10 +104,10 @@ function validateDocument(doc: unknown, index: number): Manifest {
       { path: at(''), message: `More than ${IAC_LIMITS.depth} levels` },
     ]);
   }
-  const nul = nulPath(doc);
-  if (nul !== undefined) {
-    throw invalid(`Document ${index} contains a NUL character`, [
-      { path: at(nul), message: 'Must not contain U+0000' },
+  const unstorable = findUnstorable(doc);
+  if (unstorable) {
+    throw invalid(`Document ${index} contains text that cannot be stored`, [
+      { path: at(unstorable.path), message: unstorable.message },
     ]);
   }
   const kind = doc.kind;

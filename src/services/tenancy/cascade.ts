@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import {
   companies,
   invitations,
@@ -9,8 +9,8 @@ import {
   teams,
   users,
 } from '../../db/schema';
+import { type ChildTable, liveIn } from './children';
 import { now, type WriteCall } from './context';
-import { forgetMemo } from './memo';
 
 /**
  * Soft deletes that take the subtree with them, inside the caller's transaction: a deleted
@@ -19,8 +19,40 @@ import { forgetMemo } from './memo';
  * statement is pinned to the company the subtree belongs to.
  */
 
+/** Soft-deletes the company's live rows of `table` that `where` picks. */
+async function softDeleteRows(call: WriteCall, table: ChildTable, companyId: string, where: SQL) {
+  const at = now(call.ctx);
+  await call.tx
+    .update(table)
+    .set({ deletedAt: at, updatedAt: at })
+    .where(liveIn(table, companyId, where));
+}
+
+/** Revokes the company's open invitations that `where` picks (all of them without it). */
+async function revokeOpenInvitations(call: WriteCall, companyId: string, where?: SQL) {
+  await call.tx
+    .update(invitations)
+    .set({ revokedAt: now(call.ctx) })
+    .where(
+      and(
+        eq(invitations.companyId, companyId),
+        where,
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+      ),
+    );
+}
+
+/** Ids of the company's live rows of `table` that `where` picks: the children to delete next. */
+async function liveIds(call: WriteCall, table: ChildTable, companyId: string, where: SQL) {
+  const rows = await call.tx
+    .select({ id: table.id })
+    .from(table)
+    .where(liveIn(table, companyId, where));
+  return rows.map((row) => row.id);
+}
+
 async function clearPrimaryTeams(call: WriteCall, teamIds: number[]) {
-  if (teamIds.length === 0) return;
   const cleared = await call.tx
     .update(users)
     .set({ teamId: null })
@@ -29,41 +61,19 @@ async function clearPrimaryTeams(call: WriteCall, teamIds: number[]) {
   for (const u of cleared) call.touchedUsers.add(u.id);
 }
 
+export async function softDeleteProject(call: WriteCall, companyId: string, projectId: number) {
+  await softDeleteRows(call, projects, companyId, eq(projects.id, projectId));
+}
+
 async function deleteTeams(call: WriteCall, companyId: string, teamIds: number[]) {
-  forgetMemo(call.tx);
   if (teamIds.length === 0) return;
-  const at = now(call.ctx);
-  await call.tx
-    .update(projects)
-    .set({ deletedAt: at, updatedAt: at })
-    .where(
-      and(
-        eq(projects.companyId, companyId),
-        inArray(projects.teamId, teamIds),
-        isNull(projects.deletedAt),
-      ),
-    );
+  await softDeleteRows(call, projects, companyId, inArray(projects.teamId, teamIds));
   await call.tx
     .delete(teamMembers)
     .where(and(eq(teamMembers.companyId, companyId), inArray(teamMembers.teamId, teamIds)));
-  await call.tx
-    .update(invitations)
-    .set({ revokedAt: at })
-    .where(
-      and(
-        eq(invitations.companyId, companyId),
-        inArray(invitations.teamId, teamIds),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-      ),
-    );
+  await revokeOpenInvitations(call, companyId, inArray(invitations.teamId, teamIds));
   await clearPrimaryTeams(call, teamIds);
-  await call.tx
-    .update(teams)
-    .set({ deletedAt: at, updatedAt: at })
-    .where(
-      and(eq(teams.companyId, companyId), inArray(teams.id, teamIds), isNull(teams.deletedAt)),
-    );
+  await softDeleteRows(call, teams, companyId, inArray(teams.id, teamIds));
 }
 
 export async function softDeleteTeam(call: WriteCall, companyId: string, teamId: number) {
@@ -71,24 +81,9 @@ export async function softDeleteTeam(call: WriteCall, companyId: string, teamId:
 }
 
 async function deleteOrganizations(call: WriteCall, companyId: string, organizationIds: number[]) {
-  forgetMemo(call.tx);
   if (organizationIds.length === 0) return;
-  const at = now(call.ctx);
-  const children = await call.tx
-    .select({ id: teams.id })
-    .from(teams)
-    .where(
-      and(
-        eq(teams.companyId, companyId),
-        inArray(teams.organizationId, organizationIds),
-        isNull(teams.deletedAt),
-      ),
-    );
-  await deleteTeams(
-    call,
-    companyId,
-    children.map((t) => t.id),
-  );
+  const inThem = inArray(teams.organizationId, organizationIds);
+  await deleteTeams(call, companyId, await liveIds(call, teams, companyId, inThem));
   await call.tx
     .delete(organizationMembers)
     .where(
@@ -97,27 +92,12 @@ async function deleteOrganizations(call: WriteCall, companyId: string, organizat
         inArray(organizationMembers.organizationId, organizationIds),
       ),
     );
-  await call.tx
-    .update(invitations)
-    .set({ revokedAt: at })
-    .where(
-      and(
-        eq(invitations.companyId, companyId),
-        inArray(invitations.organizationId, organizationIds),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-      ),
-    );
-  await call.tx
-    .update(organizations)
-    .set({ deletedAt: at, updatedAt: at })
-    .where(
-      and(
-        eq(organizations.companyId, companyId),
-        inArray(organizations.id, organizationIds),
-        isNull(organizations.deletedAt),
-      ),
-    );
+  await revokeOpenInvitations(
+    call,
+    companyId,
+    inArray(invitations.organizationId, organizationIds),
+  );
+  await softDeleteRows(call, organizations, companyId, inArray(organizations.id, organizationIds));
 }
 
 export async function softDeleteOrganization(
@@ -129,27 +109,10 @@ export async function softDeleteOrganization(
 }
 
 export async function softDeleteCompany(call: WriteCall, companyId: string) {
-  forgetMemo(call.tx);
+  const all = eq(organizations.companyId, companyId);
+  await deleteOrganizations(call, companyId, await liveIds(call, organizations, companyId, all));
+  await revokeOpenInvitations(call, companyId);
   const at = now(call.ctx);
-  const children = await call.tx
-    .select({ id: organizations.id })
-    .from(organizations)
-    .where(and(eq(organizations.companyId, companyId), isNull(organizations.deletedAt)));
-  await deleteOrganizations(
-    call,
-    companyId,
-    children.map((o) => o.id),
-  );
-  await call.tx
-    .update(invitations)
-    .set({ revokedAt: at })
-    .where(
-      and(
-        eq(invitations.companyId, companyId),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-      ),
-    );
   await call.tx
     .update(companies)
     .set({ deletedAt: at, updatedAt: at })

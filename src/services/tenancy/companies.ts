@@ -18,7 +18,6 @@ import {
   type WriteCall,
 } from './context';
 import { containsPattern, type ListQuery, offsetOf, orderBy } from './listing';
-import { forgetMemo } from './memo';
 import { resolveCompany } from './resolve';
 import { companyFilter } from './scope';
 import { companyView, publicCompanyView } from './views';
@@ -94,7 +93,6 @@ export async function updateCompany(
     'name',
     'stripeCustomerId',
   ]);
-  forgetMemo(call.tx);
   const tokensDelta =
     patch.tokens === undefined ? 0 : await lockedBalanceDelta(call, id, patch.tokens);
   if (tokensDelta !== 0) changes.tokens = patch.tokens;

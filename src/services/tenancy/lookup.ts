@@ -1,6 +1,7 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, type SQL } from 'drizzle-orm';
 import { companies, organizations, projects, teams } from '../../db/schema';
 import type { AuthUser } from '../auth/types';
+import { liveIn } from './children';
 import type { Queryable } from './context';
 import { companyFilter, organizationFilter, projectFilter, teamFilter } from './scope';
 
@@ -30,13 +31,7 @@ export async function organizationBySlug(q: Queryable, companyId: string, slug: 
   const [row] = await q
     .select()
     .from(organizations)
-    .where(
-      and(
-        eq(organizations.companyId, companyId),
-        eq(organizations.slug, slug),
-        isNull(organizations.deletedAt),
-      ),
-    );
+    .where(liveIn(organizations, companyId, eq(organizations.slug, slug)));
   return row;
 }
 
@@ -46,32 +41,12 @@ export async function teamBySlug(
   organizationId: number,
   slug: string,
 ) {
-  const [row] = await q
-    .select()
-    .from(teams)
-    .where(
-      and(
-        eq(teams.companyId, companyId),
-        eq(teams.organizationId, organizationId),
-        eq(teams.slug, slug),
-        isNull(teams.deletedAt),
-      ),
-    );
+  const [row] = await teamsOf(q, companyId, organizationId, eq(teams.slug, slug));
   return row;
 }
 
 export async function projectBySlug(q: Queryable, companyId: string, teamId: number, slug: string) {
-  const [row] = await q
-    .select()
-    .from(projects)
-    .where(
-      and(
-        eq(projects.companyId, companyId),
-        eq(projects.teamId, teamId),
-        eq(projects.slug, slug),
-        isNull(projects.deletedAt),
-      ),
-    );
+  const [row] = await projectsOf(q, companyId, teamId, eq(projects.slug, slug));
   return row;
 }
 
@@ -82,9 +57,9 @@ export async function companyTree(q: Queryable, actor: AuthUser, companyId: stri
       .select()
       .from(organizations)
       .where(
-        and(
-          eq(organizations.companyId, companyId),
-          isNull(organizations.deletedAt),
+        liveIn(
+          organizations,
+          companyId,
           organizationFilter(q, actor, {
             companyId: organizations.companyId,
             organizationId: organizations.id,
@@ -96,9 +71,9 @@ export async function companyTree(q: Queryable, actor: AuthUser, companyId: stri
       .select()
       .from(teams)
       .where(
-        and(
-          eq(teams.companyId, companyId),
-          isNull(teams.deletedAt),
+        liveIn(
+          teams,
+          companyId,
           teamFilter(q, actor, {
             companyId: teams.companyId,
             organizationId: teams.organizationId,
@@ -110,9 +85,7 @@ export async function companyTree(q: Queryable, actor: AuthUser, companyId: stri
     q
       .select()
       .from(projects)
-      .where(
-        and(eq(projects.companyId, companyId), isNull(projects.deletedAt), projectFilter(q, actor)),
-      )
+      .where(liveIn(projects, companyId, projectFilter(q, actor)))
       .orderBy(asc(projects.id)),
   ]);
   return { organizations: orgs, teams: teamRows, projects: projectRows };
@@ -129,34 +102,20 @@ export async function parentOrganization(q: Queryable, companyId: string, organi
 
 /** The live organizations of one company (manifests resolve many children of one parent). */
 export function organizationsOf(q: Queryable, companyId: string) {
-  return q
-    .select()
-    .from(organizations)
-    .where(and(eq(organizations.companyId, companyId), isNull(organizations.deletedAt)));
+  return q.select().from(organizations).where(liveIn(organizations, companyId));
 }
 
-export function teamsOf(q: Queryable, companyId: string, organizationId: number) {
+export function teamsOf(q: Queryable, companyId: string, organizationId: number, ...where: SQL[]) {
+  const ofOrganization = eq(teams.organizationId, organizationId);
   return q
     .select()
     .from(teams)
-    .where(
-      and(
-        eq(teams.companyId, companyId),
-        eq(teams.organizationId, organizationId),
-        isNull(teams.deletedAt),
-      ),
-    );
+    .where(liveIn(teams, companyId, ofOrganization, ...where));
 }
 
-export function projectsOf(q: Queryable, companyId: string, teamId: number) {
+export function projectsOf(q: Queryable, companyId: string, teamId: number, ...where: SQL[]) {
   return q
     .select()
     .from(projects)
-    .where(
-      and(
-        eq(projects.companyId, companyId),
-        eq(projects.teamId, teamId),
-        isNull(projects.deletedAt),
-      ),
-    );
+    .where(liveIn(projects, companyId, eq(projects.teamId, teamId), ...where));
 }

@@ -9,6 +9,7 @@ import {
   users,
 } from '../../db/schema';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { isSerialId } from '../../lib/serial-id';
 import { parseEmail } from '../auth/credentials';
 import type { AuthUser } from '../auth/types';
 import {
@@ -25,7 +26,6 @@ import { audit } from './audit';
 import type { Queryable, WriteCall } from './context';
 import type { ListQuery } from './listing';
 import { offsetOf } from './listing';
-import { forgetMemo } from './memo';
 import {
   resolveCompany,
   resolveOrganization,
@@ -85,7 +85,7 @@ export async function resolveTarget(
     const { row, standing } = await resolveCompany(q, actor, id, action);
     return { target: { level, companyId: row.id }, standing };
   }
-  const numeric = /^[1-9][0-9]{0,9}$/.test(id) && Number(id) <= 2_147_483_647 ? Number(id) : 0;
+  const numeric = isSerialId(id) ? Number(id) : 0;
   if (level === 'organization') {
     // The earlier product API addressed organizations by slug: /organizations/{slug}/members.
     const { row, standing } = numeric
@@ -201,7 +201,6 @@ export async function findUser(q: Queryable, by: { userId?: number; email?: stri
  * caller has already been authorised, or holds an invitation issued by someone who was.
  */
 export async function grant(call: WriteCall, target: Target, userId: number, role: AnyRole) {
-  forgetMemo(call.tx);
   if (target.level !== 'company') {
     await call.tx
       .insert(companyMembers)
@@ -314,7 +313,6 @@ export async function changeMemberRole(
   assertMayGrant(target.level, standing, role);
   if (current === role) return current;
   if (current === 'owner') await assertAnotherOwner(call, target, userId);
-  forgetMemo(call.tx);
   const t = table(target.level);
   await call.tx
     .update(t)
@@ -347,7 +345,6 @@ export async function removeMember(
 
 /** Deletes the membership and every membership below it in the same subtree. */
 async function revoke(call: WriteCall, target: Target, userId: number) {
-  forgetMemo(call.tx);
   let teamIds: number[] = [];
   if (target.level === 'team') teamIds = [target.teamId!];
   else {

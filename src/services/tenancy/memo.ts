@@ -3,8 +3,8 @@ import type { Queryable } from './context';
 /**
  * A memo for one transaction, for bulk callers (an IaC apply of 1,000 objects resolves the same
  * team and the same membership roles over and over). Only transactions that opt in get one,
- * so REST requests always read fresh rows. Anything that changes memberships or parent rows
- * calls forgetMemo() in the same transaction, before the next read.
+ * so REST requests always read fresh rows. Every tenancy write ends with its audit row
+ * (audit.ts), which clears the memo: nothing read before a write is served after it.
  */
 const memos = new WeakMap<object, Map<string, unknown>>();
 

@@ -1,20 +1,10 @@
 import { and, count, eq, ilike, isNull, type SQL } from 'drizzle-orm';
-import { type OrganizationRow, organizationMembers, organizations } from '../../db/schema';
+import { type OrganizationRow, organizations } from '../../db/schema';
 import type { AuthUser } from '../auth/types';
-import { audit } from './audit';
 import { softDeleteOrganization } from './cascade';
-import {
-  type Actor,
-  changedFields,
-  now,
-  type Queryable,
-  requestedChanges,
-  slugify,
-  uniquely,
-  type WriteCall,
-} from './context';
+import { type ChildKind, createChild, deleteChild, updateChild } from './children';
+import { type Actor, type Queryable, requestedChanges, slugify, type WriteCall } from './context';
 import { containsPattern, type ListQuery, offsetOf, orderBy } from './listing';
-import { forgetMemo } from './memo';
 import { resolveCompany, resolveOrganization } from './resolve';
 import { organizationFilter } from './scope';
 
@@ -28,64 +18,31 @@ export interface OrganizationPatch {
   slug?: string;
 }
 
-const TAKEN = 'An organization with this slug already exists in the company';
-const AUDITED = ['name', 'slug'] as const;
+export const ORGANIZATION: ChildKind<OrganizationRow> = {
+  level: 'organization',
+  table: organizations,
+  taken: 'An organization with this slug already exists in the company',
+  audited: ['name', 'slug'],
+  shownOnCreate: ['name', 'slug'],
+  parentOf: (row) => ({ companyId: row.companyId }),
+  resolve: resolveOrganization,
+  softDelete: (call, row) => softDeleteOrganization(call, row.companyId, row.id),
+};
 
-export async function createOrganization(
-  call: WriteCall,
-  input: OrganizationInput,
-): Promise<OrganizationRow> {
+export async function createOrganization(call: WriteCall, input: OrganizationInput) {
   await resolveCompany(call.tx, call.actor, input.companyId, 'organization.create');
   const slug = input.slug ?? slugify(input.name);
-  const row = await uniquely(TAKEN, async () => {
-    const [created] = await call.tx
-      .insert(organizations)
-      .values({ companyId: input.companyId, name: input.name, slug })
-      .returning();
-    return created!;
-  });
-  await audit(call, 'organization.created', 'organization', row.id, {
-    companyId: row.companyId,
-    after: { name: row.name, slug: row.slug },
-  });
-  return row;
+  return createChild(call, ORGANIZATION, { companyId: input.companyId, name: input.name, slug });
 }
 
-export async function updateOrganization(
-  call: WriteCall,
-  id: number,
-  patch: OrganizationPatch,
-): Promise<{ row: OrganizationRow; changed: boolean }> {
+export async function updateOrganization(call: WriteCall, id: number, patch: OrganizationPatch) {
   const { row: before } = await resolveOrganization(call.tx, call.actor, id, 'organization.update');
-  const changes = requestedChanges(before, patch, AUDITED);
-  forgetMemo(call.tx);
-  if (Object.keys(changes).length === 0) return { row: before, changed: false };
-  const after = await uniquely(TAKEN, async () => {
-    const [row] = await call.tx
-      .update(organizations)
-      .set({ ...changes, updatedAt: now(call.ctx) })
-      .where(and(eq(organizations.id, id), eq(organizations.companyId, before.companyId)))
-      .returning();
-    return row!;
-  });
-  await audit(
-    call,
-    'organization.updated',
-    'organization',
-    id,
-    changedFields(before, after, AUDITED),
-  );
-  return { row: after, changed: true };
+  const changes = requestedChanges(before, patch, ORGANIZATION.audited);
+  return updateChild(call, ORGANIZATION, before, changes);
 }
 
-export async function deleteOrganization(call: WriteCall, id: number) {
-  const { row } = await resolveOrganization(call.tx, call.actor, id, 'organization.delete');
-  await softDeleteOrganization(call, row.companyId, id);
-  await audit(call, 'organization.deleted', 'organization', id, {
-    companyId: row.companyId,
-    before: { name: row.name, slug: row.slug },
-  });
-}
+export const deleteOrganization = (call: WriteCall, id: number) =>
+  deleteChild(call, ORGANIZATION, id);
 
 export async function getOrganization(q: Queryable, actor: Actor, id: number) {
   return (await resolveOrganization(q, actor, id)).row;
@@ -134,12 +91,4 @@ export async function listOrganizations(
     q.select({ value: count() }).from(organizations).where(where),
   ]);
   return { rows, total: total?.value ?? 0 };
-}
-
-/** Used by member management: the organization's own membership rows. */
-export function organizationMemberWhere(companyId: string, organizationId: number) {
-  return and(
-    eq(organizationMembers.companyId, companyId),
-    eq(organizationMembers.organizationId, organizationId),
-  );
 }

@@ -5,17 +5,9 @@ import {
   type ProjectVisibility,
   projects,
 } from '../../db/schema';
-import { audit } from './audit';
-import {
-  type Actor,
-  changedFields,
-  now,
-  type Queryable,
-  requestedChanges,
-  slugify,
-  uniquely,
-  type WriteCall,
-} from './context';
+import { softDeleteProject } from './cascade';
+import { type ChildKind, createChild, deleteChild, liveIn, updateChild } from './children';
+import { type Actor, type Queryable, requestedChanges, slugify, type WriteCall } from './context';
 import { sameJson, validateGraph } from './graph';
 import { containsPattern, type ListQuery, offsetOf, orderBy } from './listing';
 import { resolveProject, resolveTeam } from './resolve';
@@ -37,83 +29,53 @@ export interface ProjectPatch {
   graph?: unknown;
 }
 
-const TAKEN = 'A project with this slug already exists in the team';
-const AUDITED = ['name', 'slug', 'description', 'visibility'] as const;
+/** The fields a PATCH may change besides the graph, which is validated and compared apart. */
+const FIELDS = ['name', 'slug', 'description', 'visibility'] as const;
+
+export const PROJECT: ChildKind<ProjectRow> = {
+  level: 'project',
+  table: projects,
+  taken: 'A project with this slug already exists in the team',
+  audited: FIELDS,
+  shownOnCreate: ['name', 'slug', 'visibility'],
+  parentOf: (row) => ({ teamId: String(row.teamId) }),
+  resolve: resolveProject,
+  softDelete: (call, row) => softDeleteProject(call, row.companyId, row.id),
+};
 
 export async function createProject(call: WriteCall, input: ProjectInput): Promise<ProjectRow> {
   const { row: team } = await resolveTeam(call.tx, call.actor, input.teamId, 'project.create');
   const graph: ProjectGraph =
     input.graph === undefined ? { nodes: [], edges: [] } : validateGraph(input.graph);
-  const row = await uniquely(TAKEN, async () => {
-    const [created] = await call.tx
-      .insert(projects)
-      .values({
-        teamId: team.id,
-        organizationId: team.organizationId,
-        companyId: team.companyId,
-        name: input.name,
-        slug: input.slug ?? slugify(input.name),
-        description: input.description ?? null,
-        visibility: input.visibility ?? 'private',
-        graph,
-        createdBy: call.actor.id,
-      })
-      .returning();
-    return created!;
+  return createChild(call, PROJECT, {
+    teamId: team.id,
+    organizationId: team.organizationId,
+    companyId: team.companyId,
+    name: input.name,
+    slug: input.slug ?? slugify(input.name),
+    description: input.description ?? null,
+    visibility: input.visibility ?? 'private',
+    graph,
+    createdBy: call.actor.id,
   });
-  await audit(call, 'project.created', 'project', row.id, {
-    teamId: String(team.id),
-    after: { name: row.name, slug: row.slug, visibility: row.visibility },
-  });
-  return row;
 }
 
-export async function updateProject(
-  call: WriteCall,
-  id: number,
-  patch: ProjectPatch,
-): Promise<{ row: ProjectRow; changed: boolean }> {
+export async function updateProject(call: WriteCall, id: number, patch: ProjectPatch) {
   const { row: before } = await resolveProject(call.tx, call.actor, id, 'project.update');
-  const changes: Partial<typeof projects.$inferInsert> = requestedChanges(before, patch, [
-    'name',
-    'slug',
-    'description',
-    'visibility',
-  ]);
+  const changes: Partial<ProjectRow> = requestedChanges(before, patch, FIELDS);
   if (patch.graph !== undefined) {
     const graph = validateGraph(patch.graph);
     if (!sameJson(graph, before.graph)) changes.graph = graph;
   }
-  if (Object.keys(changes).length === 0) return { row: before, changed: false };
-  const after = await uniquely(TAKEN, async () => {
-    const [row] = await call.tx
-      .update(projects)
-      .set({ ...changes, updatedAt: now(call.ctx) })
-      .where(and(eq(projects.id, id), eq(projects.companyId, before.companyId)))
-      .returning();
-    return row!;
-  });
-  const details: Record<string, unknown> = changedFields(before, after, AUDITED);
   // Graphs can be large: the audit row records that it changed and its new size, not both copies.
-  if (changes.graph) {
-    details.graph = { nodes: after.graph.nodes.length, edges: after.graph.edges.length };
-  }
-  await audit(call, 'project.updated', 'project', id, details);
-  return { row: after, changed: true };
+  return updateChild(call, PROJECT, before, changes, (after) =>
+    changes.graph
+      ? { graph: { nodes: after.graph.nodes.length, edges: after.graph.edges.length } }
+      : {},
+  );
 }
 
-export async function deleteProject(call: WriteCall, id: number) {
-  const { row } = await resolveProject(call.tx, call.actor, id, 'project.delete');
-  const at = now(call.ctx);
-  await call.tx
-    .update(projects)
-    .set({ deletedAt: at, updatedAt: at })
-    .where(and(eq(projects.id, id), eq(projects.companyId, row.companyId)));
-  await audit(call, 'project.deleted', 'project', id, {
-    teamId: String(row.teamId),
-    before: { name: row.name, slug: row.slug },
-  });
-}
+export const deleteProject = (call: WriteCall, id: number) => deleteChild(call, PROJECT, id);
 
 export async function getProject(q: Queryable, actor: Actor, id: number): Promise<ProjectRow> {
   return (await resolveProject(q, actor, id)).row;
@@ -170,13 +132,6 @@ export async function findProjectIdByName(
   const [row] = await q
     .select({ id: projects.id })
     .from(projects)
-    .where(
-      and(
-        eq(projects.companyId, companyId),
-        eq(projects.teamId, teamId),
-        eq(projects.name, name),
-        isNull(projects.deletedAt),
-      ),
-    );
+    .where(liveIn(projects, companyId, eq(projects.teamId, teamId), eq(projects.name, name)));
   return row?.id;
 }

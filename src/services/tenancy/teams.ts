@@ -1,20 +1,10 @@
 import { and, count, eq, ilike, isNull, type SQL } from 'drizzle-orm';
 import { type TeamRow, teams } from '../../db/schema';
 import type { AuthUser } from '../auth/types';
-import { audit } from './audit';
 import { softDeleteTeam } from './cascade';
-import {
-  type Actor,
-  changedFields,
-  now,
-  type Queryable,
-  requestedChanges,
-  slugify,
-  uniquely,
-  type WriteCall,
-} from './context';
+import { type ChildKind, createChild, deleteChild, updateChild } from './children';
+import { type Actor, type Queryable, requestedChanges, slugify, type WriteCall } from './context';
 import { containsPattern, type ListQuery, offsetOf, orderBy } from './listing';
-import { forgetMemo } from './memo';
 import { resolveCompany, resolveOrganization, resolveTeam } from './resolve';
 import { teamFilter } from './scope';
 
@@ -28,10 +18,18 @@ export interface TeamPatch {
   slug?: string;
 }
 
-const TAKEN = 'A team with this slug already exists in the organization';
-const AUDITED = ['name', 'slug'] as const;
+export const TEAM: ChildKind<TeamRow> = {
+  level: 'team',
+  table: teams,
+  taken: 'A team with this slug already exists in the organization',
+  audited: ['name', 'slug'],
+  shownOnCreate: ['name', 'slug'],
+  parentOf: (row) => ({ organizationId: String(row.organizationId) }),
+  resolve: resolveTeam,
+  softDelete: (call, row) => softDeleteTeam(call, row.companyId, row.id),
+};
 
-export async function createTeam(call: WriteCall, input: TeamInput): Promise<TeamRow> {
+export async function createTeam(call: WriteCall, input: TeamInput) {
   const { row: org } = await resolveOrganization(
     call.tx,
     call.actor,
@@ -39,49 +37,20 @@ export async function createTeam(call: WriteCall, input: TeamInput): Promise<Tea
     'team.create',
   );
   const slug = input.slug ?? slugify(input.name);
-  const row = await uniquely(TAKEN, async () => {
-    const [created] = await call.tx
-      .insert(teams)
-      .values({ organizationId: org.id, companyId: org.companyId, name: input.name, slug })
-      .returning();
-    return created!;
+  return createChild(call, TEAM, {
+    organizationId: org.id,
+    companyId: org.companyId,
+    name: input.name,
+    slug,
   });
-  await audit(call, 'team.created', 'team', row.id, {
-    organizationId: String(org.id),
-    after: { name: row.name, slug: row.slug },
-  });
-  return row;
 }
 
-export async function updateTeam(
-  call: WriteCall,
-  id: number,
-  patch: TeamPatch,
-): Promise<{ row: TeamRow; changed: boolean }> {
+export async function updateTeam(call: WriteCall, id: number, patch: TeamPatch) {
   const { row: before } = await resolveTeam(call.tx, call.actor, id, 'team.update');
-  const changes = requestedChanges(before, patch, AUDITED);
-  forgetMemo(call.tx);
-  if (Object.keys(changes).length === 0) return { row: before, changed: false };
-  const after = await uniquely(TAKEN, async () => {
-    const [row] = await call.tx
-      .update(teams)
-      .set({ ...changes, updatedAt: now(call.ctx) })
-      .where(and(eq(teams.id, id), eq(teams.companyId, before.companyId)))
-      .returning();
-    return row!;
-  });
-  await audit(call, 'team.updated', 'team', id, changedFields(before, after, AUDITED));
-  return { row: after, changed: true };
+  return updateChild(call, TEAM, before, requestedChanges(before, patch, TEAM.audited));
 }
 
-export async function deleteTeam(call: WriteCall, id: number) {
-  const { row } = await resolveTeam(call.tx, call.actor, id, 'team.delete');
-  await softDeleteTeam(call, row.companyId, id);
-  await audit(call, 'team.deleted', 'team', id, {
-    organizationId: String(row.organizationId),
-    before: { name: row.name, slug: row.slug },
-  });
-}
+export const deleteTeam = (call: WriteCall, id: number) => deleteChild(call, TEAM, id);
 
 export async function getTeam(q: Queryable, actor: Actor, id: number) {
   return (await resolveTeam(q, actor, id)).row;

@@ -12,6 +12,7 @@ import {
 } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { unstorableCharacter } from '../../lib/storable';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import type { AuthUser } from '../auth/types';
 import type { SessionService } from '../sessions/session-service';
@@ -220,7 +221,11 @@ export class CertificateService {
     if (exp > Math.floor(now / 1000) + MAX_ASSERTION_LIFETIME_S + CLOCK_SKEW_S) {
       throw invalid(`exp may be at most ${MAX_ASSERTION_LIFETIME_S} seconds ahead`);
     }
-    if (typeof payload.jti !== 'string' || payload.jti.length > 200) throw invalid('Bad jti');
+    // The jti is stored (replay protection): one PostgreSQL cannot store is refused as any bad one.
+    const jti = payload.jti;
+    if (typeof jti !== 'string' || jti.length > 200 || unstorableCharacter(jti)) {
+      throw invalid('Bad jti');
+    }
     await this.accessTokens.prepare();
     const serviceUser = cert.serviceUserId;
     if (!serviceUser) throw invalid('The certificate has no service account');
@@ -229,7 +234,7 @@ export class CertificateService {
       const used = await tx
         .insert(usedAssertionIds)
         .values({
-          jti: `${cert.id}:${payload.jti}`,
+          jti: `${cert.id}:${jti}`,
           expiresAt: new Date((exp + CLOCK_SKEW_S) * 1000),
         })
         .onConflictDoNothing()
