@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { manualClock } from '../../src/lib/clock';
-import { WindowCounter } from '../../src/services/window-counter';
+import { WindowCounter } from '../../src/services/limits/window-counter';
 
 describe('in-process request window', () => {
   test('counts per key, refuses past the limit, reopens after the window', () => {

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Database } from '../../db/client';
 import { recordAudit } from '../../services/audit/audit-service';
-import type { RateLimits } from '../../services/rate-limits';
+import type { RateLimits } from '../../services/limits/rate-limits';
 import type { AppEnv } from '../app-env';
 import { errorResponse } from '../errors';
 

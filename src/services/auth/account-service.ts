@@ -10,7 +10,7 @@ import {
   ValidationError,
 } from '../../lib/errors';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
-import type { RateLimits } from '../rate-limits';
+import type { RateLimits } from '../limits/rate-limits';
 import type { SessionService } from '../sessions/session-service';
 import { createAccount } from './account-creation';
 import {

@@ -15,7 +15,7 @@ import { sha256Hex } from '../../lib/tokens';
 import { base32Encode, matchTotp, newTotpSecret, otpauthUri } from '../../lib/totp';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import { canReadUser, canResetSecondFactor } from '../policy';
-import type { RateLimits } from '../rate-limits';
+import type { RateLimits } from '../limits/rate-limits';
 import type { AuthUser } from './types';
 
 const RECOVERY_CODES = 10;

@@ -3,7 +3,7 @@ import { type CompanyRow, companies, companyMembers } from '../../db/schema';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../lib/errors';
 import { recordAudit } from '../audit/audit-service';
 import type { AuthUser } from '../auth/types';
-import { recordLedger } from '../ledger';
+import { recordLedger } from '../billing/ledger';
 import { can, type Standing, writableCompanyFields } from '../policy';
 import { audit } from './audit';
 import { softDeleteCompany } from './cascade';

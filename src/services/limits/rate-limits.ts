@@ -5,9 +5,9 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import type { SharedStore } from '../cache/shared-store';
-import type { Config } from '../config';
-import type { Clock } from '../lib/clock';
+import type { SharedStore } from '../../cache/shared-store';
+import type { Config } from '../../config';
+import type { Clock } from '../../lib/clock';
 import { WindowCounter } from './window-counter';
 
 export interface LimitState {

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { Clock } from '../lib/clock';
+import type { Clock } from '../../lib/clock';
 
 export interface WindowState {
   limit: number;
