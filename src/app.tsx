@@ -51,6 +51,7 @@ const OPENAPI_INFO = { title: 'Kubegram Server', version: packageJson.version };
 export function createApp(deps: AppDeps): AppInstance {
   const { config, logger } = deps;
   const services = createServices(deps);
+  const { metrics } = services.observability;
   const lifecycle: Lifecycle = { shuttingDown: false };
   const routeDeps: RouteDeps = { services, config };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -59,18 +60,18 @@ export function createApp(deps: AppDeps): AppInstance {
   app.notFound(notFound);
 
   // Order matters: see "Data flow of an authenticated request" in ARCHITECTURE.md.
-  app.use('*', requestContext(deps.accessLogger ?? logger, config.trustProxy, services.metrics));
+  app.use('*', requestContext(deps.accessLogger ?? logger, config.trustProxy, metrics));
   app.use('*', securityHeaders(config));
   app.use('*', corsMiddleware(config));
   // Before authentication: the scraper's METRICS_TOKEN is not a user credential to look up.
-  app.route('/', metricsRoute(services.metrics, config.metrics));
+  app.route('/', metricsRoute(metrics, config.metrics));
   app.use('*', limitBody(config.bodyLimitBytes));
   app.use('/api/*', requireContentType());
-  app.use('*', authenticate(services.authenticator, config.session.cookieName, services.metrics));
+  app.use('*', authenticate(services.auth.authenticator, config.session.cookieName, metrics));
   // Scoped credentials (PATs, access JWTs) beyond their scopes: 403 before any route runs.
   app.use('*', enforceTokenScopes());
   app.use('*', csrf(config));
-  const limiter = rateLimit(services.rateLimits, services.db);
+  const limiter = rateLimit(services.limits.requests);
   // Health probes are exempt: load balancers poll them.
   app.use('/api/*', (c, next) =>
     c.req.path.startsWith(HEALTH_PREFIX) ? next() : limiter(c, next),
@@ -82,7 +83,7 @@ export function createApp(deps: AppDeps): AppInstance {
 
   app.route(
     HEALTH_PREFIX,
-    healthRoutes(deps.database, deps.store, lifecycle, () => services.codegen.kuberagHealth()),
+    healthRoutes(deps.database, deps.store, lifecycle, () => services.codegen.jobs.kuberagHealth()),
   );
   app.route('/api/public/v1/auth', authRoutes(routeDeps));
   app.route('/api/public/v1/auth', tokenAuthRoutes(routeDeps));

@@ -43,7 +43,7 @@ export function submitRoutes({ services, config }: RouteDeps) {
   for (const path of ['/codegen', '/plan'] as const) {
     app.openapi(submitRoute(path, maxNodes), async (c) => {
       const body = c.req.valid('json');
-      const job = await services.codegen.submit(
+      const job = await services.codegen.jobs.submit(
         authOf(c).user,
         {
           kind: path === '/plan' ? 'plan' : 'codegen',

@@ -122,7 +122,7 @@ function companyInput(body: z.infer<typeof patchBody>) {
 
 /** Mounted at /api/public/v1/companies (members and invitations: see members.ts). */
 export function companyRoutes({ services }: RouteDeps) {
-  const tenancy = services.tenancy;
+  const tenancy = services.tenancy.directory;
   const app = router()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');

@@ -86,7 +86,7 @@ const NUMERIC = /^[1-9][0-9]{0,9}$/;
 
 /** Mounted at /api/public/v1/organizations. */
 export function organizationRoutes(deps: RouteDeps) {
-  const tenancy = deps.services.tenancy;
+  const tenancy = deps.services.tenancy.directory;
   const app = router()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');

@@ -113,7 +113,7 @@ const remove = deleteByIdRoute(
 
 /** Mounted at /api/public/v1/projects. */
 export function projectRoutes({ services }: RouteDeps) {
-  const tenancy = services.tenancy;
+  const tenancy = services.tenancy.directory;
   const app = router()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');

@@ -81,7 +81,7 @@ const remove = deleteByIdRoute(tags, 'Delete a team with its projects');
 
 /** Mounted at /api/public/v1/teams. */
 export function teamRoutes(deps: RouteDeps) {
-  const tenancy = deps.services.tenancy;
+  const tenancy = deps.services.tenancy.directory;
   const app = router()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');

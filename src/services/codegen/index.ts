@@ -30,16 +30,17 @@ export function createCodegenServices(deps: CodegenDeps) {
   const kuberag = settings.kuberag
     ? new KubeRagClient({ ...settings.kuberag, clock, logger })
     : undefined;
-  const bus = new StatusBus(store, logger);
+  const bus = new StatusBus({ store, logger });
   const runner = new JobRunner({ db, bus, kuberag, config: settings, logger, instanceId });
-  const hub = new SubscriptionHub(
+  const hub = new SubscriptionHub({
     db,
     bus,
-    { pingIntervalMs: settings.wsPingIntervalMs, resyncIntervalMs: settings.sweepMs },
     logger,
-  );
-  const tickets = new WsTickets(store, settings.wsTicketTtlSeconds, clock);
-  const codegen = new CodegenService({
+    pingIntervalMs: settings.wsPingIntervalMs,
+    resyncIntervalMs: settings.sweepMs,
+  });
+  const tickets = new WsTickets({ store, ttlSeconds: settings.wsTicketTtlSeconds, clock });
+  const jobs = new CodegenService({
     db,
     tenancy,
     runner,
@@ -52,10 +53,10 @@ export function createCodegenServices(deps: CodegenDeps) {
   });
   runner.start();
   return {
-    codegen,
-    codegenRunner: runner,
-    codegenHub: hub,
-    async stopCodegen() {
+    jobs,
+    runner,
+    hub,
+    async stop() {
       hub.stop();
       await runner.stop();
       await kuberag?.close();

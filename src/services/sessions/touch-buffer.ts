@@ -2,6 +2,13 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 
+export interface TouchBufferDeps {
+  db: Database;
+  idleSeconds: number;
+  logger: Logger;
+  flushEveryMs?: number;
+}
+
 /**
  * Collects "session seen at" updates and writes them in one statement per flush, so an
  * authenticated request never waits on a database write.
@@ -10,12 +17,8 @@ export class TouchBuffer {
   private pending = new Map<string, number>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(
-    private readonly db: Database,
-    private readonly idleSeconds: number,
-    private readonly logger: Logger,
-    flushEveryMs = 5000,
-  ) {
+  constructor(private readonly deps: TouchBufferDeps) {
+    const { flushEveryMs = 5000 } = deps;
     this.timer = setInterval(() => void this.flush(), flushEveryMs);
     this.timer.unref?.();
   }
@@ -33,14 +36,14 @@ export class TouchBuffer {
       sql`, `,
     );
     try {
-      await this.db.execute(sql`
+      await this.deps.db.execute(sql`
         update sessions s
            set last_seen_at = greatest(s.last_seen_at, v.seen),
-               idle_expires_at = greatest(s.idle_expires_at, v.seen + make_interval(secs => ${this.idleSeconds}))
+               idle_expires_at = greatest(s.idle_expires_at, v.seen + make_interval(secs => ${this.deps.idleSeconds}))
           from (values ${rows}) as v(id, seen)
          where s.id = v.id and s.revoked_at is null`);
     } catch (err) {
-      this.logger.warn(
+      this.deps.logger.warn(
         { err: (err as Error).message, count: batch.length },
         'session touch failed',
       );

@@ -2,6 +2,12 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 
+export interface TokenUsageBufferDeps {
+  db: Database;
+  logger: Logger;
+  flushEveryMs?: number;
+}
+
 /**
  * Collects "token used at" times and writes them in one statement per flush, so a request
  * authenticated by a token never waits on a database write (same idea as sessions/touch-buffer).
@@ -10,11 +16,8 @@ export class TokenUsageBuffer {
   private pending = new Map<string, number>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(
-    private readonly db: Database,
-    private readonly logger: Logger,
-    flushEveryMs = 5000,
-  ) {
+  constructor(private readonly deps: TokenUsageBufferDeps) {
+    const { flushEveryMs = 5000 } = deps;
     this.timer = setInterval(() => void this.flush(), flushEveryMs);
     this.timer.unref?.();
   }
@@ -32,13 +35,16 @@ export class TokenUsageBuffer {
       sql`, `,
     );
     try {
-      await this.db.execute(sql`
+      await this.deps.db.execute(sql`
         update personal_access_tokens t
            set last_used_at = greatest(coalesce(t.last_used_at, v.used), v.used)
           from (values ${rows}) as v(id, used)
          where t.id = v.id`);
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message, count: batch.length }, 'pat usage failed');
+      this.deps.logger.warn(
+        { err: (err as Error).message, count: batch.length },
+        'pat usage failed',
+      );
     }
   }
 
