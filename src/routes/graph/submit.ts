@@ -3,6 +3,7 @@ import { errorResponses } from '../../http/errors';
 import { authOf, requireAuth } from '../../http/middleware/auth';
 import { requestMeta } from '../../http/request-meta';
 import { envelope, ok } from '../../http/respond';
+import { JOB_STATUSES } from '../../services/codegen/job-status';
 import { jsonBody } from '../auth/schemas';
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
@@ -11,7 +12,7 @@ import { submitBody } from './schemas';
 const accepted = envelope(
   z.object({
     jobId: z.string(),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+    status: z.enum(JOB_STATUSES),
   }),
 );
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 import type { CodegenJobRow } from '../../db/schema';
+import { TERMINAL_STATUSES } from './job-status';
 import { findJobs } from './jobs-repo';
 import { type StatusBus, type StatusMessage, statusMessage } from './status-bus';
 
@@ -34,7 +35,6 @@ interface JobGroup {
   unlisten(): void;
 }
 
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 const PING_SLICES = 10;
 const topicOf = (jobId: string) => `codegen:${jobId}`;
 
@@ -143,7 +143,7 @@ export class SubscriptionHub {
     if (!group?.members.has(member) || !group.latest) return;
     try {
       member.subscriber.send(clientFrame(group.latest));
-      if (TERMINAL.has(group.latest.status)) {
+      if (TERMINAL_STATUSES.has(group.latest.status)) {
         this.detach(jobId, member);
         member.subscriber.close(1000, 'Job finished');
         return;
@@ -166,7 +166,7 @@ export class SubscriptionHub {
     const joined = [...group.members].filter((m) => m.joined);
     if (joined.length === 0) return;
     joined[0]!.subscriber.publish(topicOf(jobId), clientFrame(message));
-    if (!TERMINAL.has(message.status)) return;
+    if (!TERMINAL_STATUSES.has(message.status)) return;
     for (const member of joined) {
       this.detach(jobId, member);
       try {
