@@ -1,5 +1,5 @@
 import { and, count, eq, ilike, isNull, type SQL } from 'drizzle-orm';
-import { type OrganizationRow, organizationMembers, organizations } from '../../db/schema';
+import { type OrganizationRow, organizations } from '../../db/schema';
 import type { AuthUser } from '../auth/types';
 import { audit } from './audit';
 import { softDeleteOrganization } from './cascade';
@@ -134,12 +134,4 @@ export async function listOrganizations(
     q.select({ value: count() }).from(organizations).where(where),
   ]);
   return { rows, total: total?.value ?? 0 };
-}
-
-/** Used by member management: the organization's own membership rows. */
-export function organizationMemberWhere(companyId: string, organizationId: number) {
-  return and(
-    eq(organizationMembers.companyId, companyId),
-    eq(organizationMembers.organizationId, organizationId),
-  );
 }

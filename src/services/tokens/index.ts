@@ -125,5 +125,3 @@ export function createTokenServices(deps: TokenServiceDeps) {
     },
   };
 }
-
-export type TokenServices = ReturnType<typeof createTokenServices>;
