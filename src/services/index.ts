@@ -12,6 +12,7 @@ import { Authenticator, sessionResolver } from './auth/authenticator';
 import { MfaService } from './auth/mfa-service';
 import { SignOut } from './auth/sign-out';
 import { createCodegenServices } from './codegen';
+import type { CoreDeps } from './deps';
 import { SecretRotation } from './encryption/secret-rotation';
 import { IacService } from './iac';
 import { AttemptLimits } from './limits/attempt-limits';
@@ -42,6 +43,7 @@ export interface AppDeps {
 export function createServices(deps: AppDeps) {
   const { config, database, store, logger, clock } = deps;
   const db = database.db;
+  const core: CoreDeps = { db, store, config, logger, clock };
   const sessions = new SessionService({ db, store, config, clock, logger });
   const attempts = new AttemptLimits({ store, config });
   const requests = new RequestLimit({ db, store, config, clock });
@@ -57,20 +59,10 @@ export function createServices(deps: AppDeps) {
     logger,
     publicCompanyDirectory: config.publicCompanyDirectory,
   });
-  const tokens = createTokenServices({
-    db,
-    store,
-    encryptor,
-    config,
-    logger,
-    clock,
-    sessions,
-    authenticator,
-    tenancy,
-  });
+  const tokens = createTokenServices({ ...core, encryptor, sessions, authenticator, tenancy });
   const mfa = new MfaService({ db, encryptor, limits: attempts, clock, issuer: 'Kubegram' });
   const accounts = new AccountService({ db, sessions, limits: attempts, mfa, config, clock });
-  const codegen = createCodegenServices({ config, db, store, logger, clock, tenancy });
+  const codegen = createCodegenServices({ ...core, tenancy });
   const metrics = new Metrics({
     websocketSubscribers: () => codegen.hub.subscriberCount(),
     sharedCacheConnected: () => (config.redis && store.invalidationReliable() ? 1 : 0),
@@ -88,7 +80,7 @@ export function createServices(deps: AppDeps) {
     encryption: { encryptor, rotation: new SecretRotation({ db, encryptor }) },
     iac: { manifests: new IacService({ db, tenancy }) },
     limits: { attempts, requests },
-    oauth: createOAuthServices({ db, store, encryptor, config, logger, clock, sessions }),
+    oauth: createOAuthServices({ ...core, encryptor, sessions }),
     observability: { metrics },
     sessions: { registry: sessions, own: new OwnSessions({ db, sessions }) },
     tenancy: { directory: tenancy },

@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
-import type { SharedStore } from '../../cache/shared-store';
 import { KubeRagClient } from '../../clients/kuberag/client';
-import type { Config } from '../../config';
-import type { Database } from '../../db/client';
-import type { Clock } from '../../lib/clock';
+import type { CoreDeps } from '../deps';
 import type { TenancyService } from '../tenancy';
 import { JobRunner } from './runner';
 import { CodegenService } from './service';
@@ -12,12 +8,7 @@ import { StatusBus } from './status-bus';
 import { WsTickets } from './tickets';
 import { SubscriptionHub } from './ws-hub';
 
-export interface CodegenDeps {
-  config: Config;
-  db: Database;
-  store: SharedStore;
-  logger: Logger;
-  clock: Clock;
+export interface CodegenDeps extends CoreDeps {
   tenancy: TenancyService;
 }
 

@@ -1,9 +1,5 @@
-import type { Logger } from 'pino';
-import type { SharedStore } from '../../cache/shared-store';
-import type { Config } from '../../config';
-import type { Database } from '../../db/client';
-import type { Clock } from '../../lib/clock';
 import type { Encryptor } from '../../lib/encryption';
+import type { CoreDeps } from '../deps';
 import type { SessionService } from '../sessions/session-service';
 import { IdentityService } from './identity-service';
 import { OAuthConfigService } from './oauth-config-service';
@@ -11,13 +7,8 @@ import { OAuthFlowService } from './oauth-flow-service';
 import { OAuthLoginService } from './oauth-login-service';
 import { ProviderRegistry } from './provider-registry';
 
-export interface OAuthServiceDeps {
-  db: Database;
-  store: SharedStore;
+export interface OAuthServiceDeps extends CoreDeps {
   encryptor: Encryptor;
-  config: Config;
-  logger: Logger;
-  clock: Clock;
   sessions: SessionService;
 }
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { SharedStore } from '../../cache/shared-store';
@@ -9,7 +9,7 @@ import type { Clock } from '../../lib/clock';
 import type { MaybePromise } from '../../lib/maybe-promise';
 import { looksLikeSessionToken, newOpaqueToken, sha256Hex } from '../../lib/tokens';
 import { type AuthUser, toAuthUser } from '../auth/types';
-import { TouchBuffer } from './touch-buffer';
+import { TimestampBuffer } from '../write-behind/timestamp-buffer';
 
 /** What the caches hold for a session token: enough to authenticate without the database. */
 interface CachedSession {
@@ -58,14 +58,26 @@ export interface SessionServiceDeps {
  */
 export class SessionService {
   private readonly lru = new LRUCache<string, CachedSession>({ max: 10_000, ttl: LRU_TTL_MS });
-  private readonly touches: TouchBuffer;
+  /** last_seen_at writes, batched off the request path. */
+  private readonly touches: TimestampBuffer;
   private readonly purgeTimer: ReturnType<typeof setInterval>;
   /** Other credential kinds (refresh tokens, access JWTs) revoked in the same transaction. */
   private readonly revokeAllHooks: Array<(q: Queryable, userId: number) => Promise<unknown>> = [];
 
   constructor(private readonly deps: SessionServiceDeps) {
     const { db, store, config, logger } = deps;
-    this.touches = new TouchBuffer({ db, idleSeconds: config.session.idleSeconds, logger });
+    const idleSeconds = config.session.idleSeconds;
+    this.touches = new TimestampBuffer({
+      db,
+      logger,
+      name: 'session touch',
+      statement: (rows) => sql`
+        update sessions s
+           set last_seen_at = greatest(s.last_seen_at, v.seen),
+               idle_expires_at = greatest(s.idle_expires_at, v.seen + make_interval(secs => ${idleSeconds}))
+          from (values ${rows}) as v(id, seen)
+         where s.id = v.id and s.revoked_at is null`,
+    });
     this.purgeTimer = setInterval(() => {
       this.purgeExpired().catch((err) =>
         logger.warn({ err: (err as Error).message }, 'session purge failed'),

@@ -1,10 +1,6 @@
-import type { Logger } from 'pino';
-import type { SharedStore } from '../../cache/shared-store';
-import type { Config } from '../../config';
-import type { Database } from '../../db/client';
-import type { Clock } from '../../lib/clock';
 import type { Encryptor } from '../../lib/encryption';
 import type { Authenticator } from '../auth/authenticator';
+import type { CoreDeps } from '../deps';
 import type { SessionService } from '../sessions/session-service';
 import type { TenancyService } from '../tenancy';
 import { AccessTokens } from './access-tokens';
@@ -20,13 +16,8 @@ import { SigningKeyRing } from './signing-keys';
 import { TokenEndpoint } from './token-endpoint';
 import { ActiveUserCache } from './user-cache';
 
-export interface TokenServiceDeps {
-  db: Database;
-  store: SharedStore;
+export interface TokenServiceDeps extends CoreDeps {
   encryptor: Encryptor;
-  config: Config;
-  logger: Logger;
-  clock: Clock;
   sessions: SessionService;
   authenticator: Authenticator;
   tenancy: TenancyService;

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { SharedStore } from '../../cache/shared-store';
@@ -10,13 +10,13 @@ import { andThen, type MaybePromise } from '../../lib/maybe-promise';
 import { sha256Hex } from '../../lib/tokens';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import type { AuthUser } from '../auth/types';
+import { TimestampBuffer } from '../write-behind/timestamp-buffer';
 import {
   displayPrefix,
   isWellFormedPersonalAccessToken,
   newPersonalAccessToken,
 } from './pat-format';
 import { expandScopes, grantableScopes, type TokenScope } from './scopes';
-import { TokenUsageBuffer } from './usage-buffer';
 import type { ActiveUserCache } from './user-cache';
 
 /** The facts of a token the caches hold; the user itself comes from ActiveUserCache. */
@@ -77,11 +77,21 @@ export interface PatServiceDeps {
 export class PatService {
   private readonly lru = new LRUCache<string, CachedPat>({ max: 20_000, ttl: LRU_TTL_MS });
   private readonly misses = new LRUCache<string, true>({ max: 10_000, ttl: NEGATIVE_TTL_MS });
-  private readonly usage: TokenUsageBuffer;
+  /** last_used_at writes, batched off the request path. */
+  private readonly usage: TimestampBuffer;
 
   constructor(private readonly deps: PatServiceDeps) {
     const { db, store, logger } = deps;
-    this.usage = new TokenUsageBuffer({ db, logger });
+    this.usage = new TimestampBuffer({
+      db,
+      logger,
+      name: 'pat usage',
+      statement: (rows) => sql`
+        update personal_access_tokens t
+           set last_used_at = greatest(coalesce(t.last_used_at, v.used), v.used)
+          from (values ${rows}) as v(id, used)
+         where t.id = v.id`,
+    });
     store.subscribe(CHANNEL, (raw) => this.applyInvalidation(raw));
     store.onResync(() => this.lru.clear());
   }

@@ -1,29 +1,32 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 
-export interface TokenUsageBufferDeps {
+export interface TimestampBufferDeps {
   db: Database;
   logger: Logger;
+  /** What the buffer records, for the warning logged when a flush fails. */
+  name: string;
+  /** The one statement that applies a batch; `rows` is a `values` list of (uuid, timestamptz). */
+  statement(rows: SQL): SQL;
   flushEveryMs?: number;
 }
 
 /**
- * Collects "token used at" times and writes them in one statement per flush, so a request
- * authenticated by a token never waits on a database write (same idea as sessions/touch-buffer).
+ * Collects "last seen / last used at" times by id and writes them in one statement per flush,
+ * so a request authenticated by a session or token never waits on a database write.
  */
-export class TokenUsageBuffer {
+export class TimestampBuffer {
   private pending = new Map<string, number>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly deps: TokenUsageBufferDeps) {
-    const { flushEveryMs = 5000 } = deps;
-    this.timer = setInterval(() => void this.flush(), flushEveryMs);
+  constructor(private readonly deps: TimestampBufferDeps) {
+    this.timer = setInterval(() => void this.flush(), deps.flushEveryMs ?? 5000);
     this.timer.unref?.();
   }
 
-  add(tokenId: string, usedAt: number): void {
-    this.pending.set(tokenId, usedAt);
+  add(id: string, at: number): void {
+    this.pending.set(id, at);
   }
 
   async flush(): Promise<void> {
@@ -35,15 +38,11 @@ export class TokenUsageBuffer {
       sql`, `,
     );
     try {
-      await this.deps.db.execute(sql`
-        update personal_access_tokens t
-           set last_used_at = greatest(coalesce(t.last_used_at, v.used), v.used)
-          from (values ${rows}) as v(id, used)
-         where t.id = v.id`);
+      await this.deps.db.execute(this.deps.statement(rows));
     } catch (err) {
       this.deps.logger.warn(
         { err: (err as Error).message, count: batch.length },
-        'pat usage failed',
+        `${this.deps.name} failed`,
       );
     }
   }
