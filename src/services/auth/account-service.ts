@@ -13,7 +13,7 @@ import {
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import type { AttemptLimits } from '../limits/attempt-limits';
 import type { SessionService } from '../sessions/session-service';
-import { createAccount } from './account-creation';
+import { createAccount, openSession } from './account-creation';
 import {
   assertPasswordAcceptable,
   canonicalEmail,
@@ -87,18 +87,9 @@ export class AccountService {
 
   async login(input: LoginInput, meta: RequestMeta) {
     const user = await this.verifyCredentials(input, meta);
-    const { token, session } = await this.deps.db.transaction(async (tx) => {
-      const created = await this.deps.sessions.create(tx, user.id, meta);
-      await recordAudit(tx, {
-        action: 'auth.login',
-        userId: user.id,
-        resourceType: 'session',
-        resourceId: created.session.id,
-        details: { provider: 'password' },
-        ...meta,
-      });
-      return created;
-    });
+    const { token, session } = await this.deps.db.transaction((tx) =>
+      openSession(tx, this.deps.sessions, user, meta, 'password'),
+    );
     return { user, token, sessionId: session.id };
   }
 
