@@ -59,18 +59,18 @@ export function createApp(deps: AppDeps): AppInstance {
   app.notFound(notFound);
 
   // Order matters: see "Data flow of an authenticated request" in ARCHITECTURE.md.
-  app.use('*', requestContext(deps.accessLogger ?? logger, config.trustProxy, services.metrics));
+  app.use('*', requestContext(deps.accessLogger ?? logger, config.trustProxy, services.observability.metrics));
   app.use('*', securityHeaders(config));
   app.use('*', corsMiddleware(config));
   // Before authentication: the scraper's METRICS_TOKEN is not a user credential to look up.
-  app.route('/metrics', metricsRoute(services.metrics, config.metrics));
+  app.route('/metrics', metricsRoute(services.observability.metrics, config.metrics));
   app.use('*', limitBody(config.bodyLimitBytes));
   app.use('/api/*', requireContentType());
-  app.use('*', authenticate(services.authenticator, config.session.cookieName, services.metrics));
+  app.use('*', authenticate(services.auth.authenticator, config.session.cookieName, services.observability.metrics));
   // Scoped credentials (PATs, access JWTs) beyond their scopes: 403 before any route runs.
   app.use('*', enforceTokenScopes());
   app.use('*', csrf(config));
-  const limiter = rateLimit(services.rateLimits, services.db);
+  const limiter = rateLimit(services.limits.requests);
   // Health probes are exempt: load balancers poll them.
   app.use('/api/*', (c, next) =>
     c.req.path.startsWith(HEALTH_PREFIX) ? next() : limiter(c, next),
@@ -83,7 +83,7 @@ export function createApp(deps: AppDeps): AppInstance {
   // The URL tree, one prefix per line; src/routes/ has a folder for each.
   app.route(
     HEALTH_PREFIX,
-    healthRoutes(deps.database, deps.store, lifecycle, () => services.codegen.kuberagHealth()),
+    healthRoutes(deps.database, deps.store, lifecycle, () => services.codegen.jobs.kuberagHealth()),
   );
   app.route(`${API}/auth`, authRoutes(routeDeps));
   app.route(`${API}/companies`, companiesRoutes(routeDeps));

@@ -60,7 +60,7 @@ async function shutdown(signal: string) {
   instance.lifecycle.shuttingDown = true;
   // Open job WebSockets would hold the drain below until its timeout: close them now (1001),
   // their clients reconnect to another instance.
-  instance.services.codegenHub.stop();
+  instance.services.codegen.hub.stop();
   const drained = server.stop(false);
   const timedOut = Bun.sleep(config.shutdownTimeoutMs).then(() => 'timeout' as const);
   if ((await Promise.race([drained, timedOut])) === 'timeout') {

@@ -6,7 +6,7 @@
 import { ConfigError, loadConfig } from '../config';
 import { openDatabase } from '../db/client';
 import { Encryptor } from '../lib/encryption';
-import { rotateStoredSecrets } from '../services/encryption/secret-rotation';
+import { SecretRotation } from '../services/encryption/secret-rotation';
 
 try {
   const config = loadConfig();
@@ -17,7 +17,7 @@ try {
   });
   try {
     const encryptor = new Encryptor(config.encryptionKey, config.previousEncryptionKeys);
-    const result = await rotateStoredSecrets(database.db, encryptor);
+    const result = await new SecretRotation({ db: database.db, encryptor }).rotate();
     console.log(JSON.stringify({ keyId: encryptor.activeKeyId, result }));
     const unreadable = Object.values(result).reduce((n, r) => n + r.unreadable, 0);
     if (unreadable > 0) {

@@ -6,15 +6,19 @@ import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/client';
 import type { Clock } from '../lib/clock';
 import { Encryptor } from '../lib/encryption';
+import { AuditLog } from './audit/audit-log';
 import { AccountService } from './auth/account-service';
 import { Authenticator, sessionResolver } from './auth/authenticator';
 import { MfaService } from './auth/mfa-service';
-import { createSignOut } from './auth/sign-out';
+import { SignOut } from './auth/sign-out';
 import { createCodegenServices } from './codegen';
+import type { CoreDeps } from './deps';
+import { SecretRotation } from './encryption/secret-rotation';
 import { IacService } from './iac';
-import { Metrics } from './metrics';
+import { AttemptLimits } from './limits/attempt-limits';
+import { RequestLimit } from './limits/request-limit';
 import { createOAuthServices } from './oauth';
-import { RateLimits } from './rate-limits';
+import { Metrics } from './observability/metrics';
 import { OwnSessions } from './sessions/own-sessions';
 import { SessionService } from './sessions/session-service';
 import { TenancyService } from './tenancy';
@@ -32,67 +36,62 @@ export interface AppDeps {
   clock: Clock;
 }
 
+/**
+ * Every service, built once per app from its dependencies and grouped by area (the folders of
+ * src/services): `services.<area>.<service>`. Each service takes one deps object.
+ */
 export function createServices(deps: AppDeps) {
   const { config, database, store, logger, clock } = deps;
   const db = database.db;
-  const sessions = new SessionService(db, store, config, clock, logger);
-  const rateLimits = new RateLimits(store, config, clock);
-  const authenticator = new Authenticator([sessionResolver(sessions)]);
+  const core: CoreDeps = { db, store, config, logger, clock };
+  const sessions = new SessionService({ db, store, config, clock, logger });
+  const attempts = new AttemptLimits({ store, config });
+  const requests = new RequestLimit({ db, store, config, clock });
+  const authenticator = new Authenticator({ resolvers: [sessionResolver({ sessions })] });
   const encryptor = new Encryptor(config.encryptionKey, config.previousEncryptionKeys);
-  const tenancy = new TenancyService(
-    {
-      db,
-      clock,
-      appUrl: config.appUrl,
-      // Memberships change users.team_id, which cached identities carry.
-      onUserChanged: (userId) => sessions.invalidate({ userId }),
-      mailer: config.smtp ? new SmtpMailer(config.smtp) : undefined,
-      logger,
-    },
-    { publicCompanyDirectory: config.publicCompanyDirectory },
-  );
-  const tokens = createTokenServices({
+  const tenancy = new TenancyService({
     db,
-    store,
-    encryptor,
-    config,
-    logger,
     clock,
-    sessions,
-    authenticator,
-    tenancy,
+    appUrl: config.appUrl,
+    // Memberships change users.team_id, which cached identities carry.
+    onUserChanged: (userId) => sessions.invalidate({ userId }),
+    mailer: config.smtp ? new SmtpMailer(config.smtp) : undefined,
+    logger,
+    publicCompanyDirectory: config.publicCompanyDirectory,
   });
-  const mfa = new MfaService(db, encryptor, rateLimits, clock, 'Kubegram');
-  const accounts = new AccountService(db, sessions, rateLimits, mfa, config);
-  const codegen = createCodegenServices({ config, db, store, logger, clock, tenancy });
+  const tokens = createTokenServices({ ...core, encryptor, sessions, authenticator, tenancy });
+  const mfa = new MfaService({ db, encryptor, limits: attempts, clock, issuer: 'Kubegram' });
+  const accounts = new AccountService({ db, sessions, limits: attempts, mfa, config, clock });
+  const codegen = createCodegenServices({ ...core, tenancy });
   const metrics = new Metrics({
-    websocketSubscribers: () => codegen.codegenHub.subscriberCount(),
+    websocketSubscribers: () => codegen.hub.subscriberCount(),
     sharedCacheConnected: () => (config.redis && store.invalidationReliable() ? 1 : 0),
     version: packageJson.version,
   });
   return {
-    db,
-    encryptor,
-    sessions,
-    rateLimits,
-    authenticator,
-    metrics,
-    accounts,
-    mfa,
-    signOut: createSignOut(accounts, tokens.pats, tokens.refreshTokens),
-    ownSessions: new OwnSessions(db, sessions),
-    users: new UserService(db, sessions, clock),
-    tenancy,
-    iac: new IacService(db, tenancy),
-    ...codegen,
-    ...createOAuthServices({ db, store, encryptor, config, logger, sessions }),
+    audit: { logs: new AuditLog({ db }) },
+    auth: {
+      authenticator,
+      accounts,
+      mfa,
+      signOut: new SignOut({ accounts, pats: tokens.pats, refreshTokens: tokens.refreshTokens }),
+    },
+    codegen,
+    encryption: { encryptor, rotation: new SecretRotation({ db, encryptor }) },
+    iac: { manifests: new IacService({ db, tenancy }) },
+    limits: { attempts, requests },
+    oauth: createOAuthServices({ ...core, encryptor, sessions }),
+    observability: { metrics },
+    sessions: { registry: sessions, own: new OwnSessions({ db, sessions }) },
+    tenancy: { directory: tenancy },
     tokens,
+    users: { records: new UserService({ db, sessions, clock }) },
     /** Flushes buffered writes; called once at shutdown. */
     async stop() {
-      await codegen.stopCodegen();
+      await codegen.stop();
       await sessions.stop();
       await tokens.stop();
-      rateLimits.stop();
+      requests.stop();
     },
   };
 }

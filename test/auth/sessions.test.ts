@@ -95,7 +95,7 @@ describe('session tokens', () => {
       .from(sessions)
       .where(eq(sessions.id, u.sessionId));
     for (let i = 0; i < 20; i++) await call(t, 'GET', ME, { bearer: u.token });
-    await t.instance.services.sessions.stop(); // flush the buffer
+    await t.instance.services.sessions.registry.stop(); // flush the buffer
     const [unchanged] = await t.database.db
       .select()
       .from(sessions)
@@ -103,7 +103,7 @@ describe('session tokens', () => {
     expect(unchanged!.lastSeenAt.getTime()).toBe(before!.lastSeenAt.getTime());
     clock.advance(61_000);
     await call(t, 'GET', ME, { bearer: u.token });
-    await t.instance.services.sessions.stop();
+    await t.instance.services.sessions.registry.stop();
     const [after] = await t.database.db.select().from(sessions).where(eq(sessions.id, u.sessionId));
     expect(after!.lastSeenAt.getTime()).toBe(clock.now());
     expect(after!.idleExpiresAt.getTime()).toBe(clock.now() + 1800_000);
@@ -192,7 +192,7 @@ describe('clean-up', () => {
     clock.advance(31 * 86_400_000);
     const live = await createUser(t);
     await call(t, 'POST', '/api/public/v1/auth/logout', { bearer: old.token }); // no-op: long expired
-    const purged = await t.instance.services.sessions.purgeExpired();
+    const purged = await t.instance.services.sessions.registry.purgeExpired();
     expect(purged).toBeGreaterThanOrEqual(2);
     const ids = (await t.database.db.select({ id: sessions.id }).from(sessions)).map((r) => r.id);
     expect(ids).not.toContain(old.sessionId);

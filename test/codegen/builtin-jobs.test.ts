@@ -279,7 +279,7 @@ describe('code generation with the built-in generator', () => {
   test('a job whose run died is picked up again once its lease lapses', async () => {
     // A job this instance owns but is not working on (its run crashed): not renewed, so it
     // expires and the sweeper runs it again. Also what happens to another instance's jobs.
-    const runner = t.instance.services.codegenRunner;
+    const runner = t.instance.services.codegen.runner;
     for (const owner of [runner.instanceId, 'an-instance-that-died']) {
       const [job] = await t.database.db
         .insert(codegenJobs)

@@ -7,9 +7,9 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import type {
   GenerateCodeInput,
   JobKind,
-  JobStatus,
   UpstreamJobStatus,
 } from '../../src/clients/kuberag/types';
+import { TERMINAL_STATUSES } from '../../src/services/codegen/job-status';
 import { freePort } from '../helpers/private-redis';
 
 /**
@@ -43,7 +43,6 @@ const TYPE_DEFS = readFileSync(
   join(import.meta.dir, '../../src/clients/kuberag/schema.graphql'),
   'utf8',
 );
-const TERMINAL = new Set<JobStatus>(['succeeded', 'failed', 'cancelled']);
 
 export interface FakeKubeRag {
   url: string;
@@ -88,7 +87,7 @@ export async function startFakeKubeRag(knobs: Partial<KubeRagKnobs> = {}): Promi
 
   function update(jobId: string, patch: Partial<UpstreamJobStatus>) {
     const job = jobOf(jobId);
-    if (TERMINAL.has(job.state.status)) return;
+    if (TERMINAL_STATUSES.has(job.state.status)) return;
     job.state = { ...job.state, ...patch, updatedAt: new Date().toISOString() };
     for (const listener of job.listeners) listener(job.state);
   }
@@ -101,7 +100,7 @@ export async function startFakeKubeRag(knobs: Partial<KubeRagKnobs> = {}): Promi
   function autoRun(jobId: string, index = 0) {
     const job = jobs.get(jobId)!;
     job.timer = setTimeout(() => {
-      if (TERMINAL.has(job.state.status)) return;
+      if (TERMINAL_STATUSES.has(job.state.status)) return;
       const next = SCRIPT[index];
       if (next) {
         update(jobId, next);
@@ -153,12 +152,12 @@ export async function startFakeKubeRag(knobs: Partial<KubeRagKnobs> = {}): Promi
     try {
       // The contract: the current state first, so a re-subscriber misses nothing.
       yield { codegenJobStatus: job.state };
-      if (TERMINAL.has(job.state.status)) return;
+      if (TERMINAL_STATUSES.has(job.state.status)) return;
       for (;;) {
         while (queue.length === 0) await new Promise<void>((r) => (wake = r));
         const next = queue.shift()!;
         yield { codegenJobStatus: next };
-        if (TERMINAL.has(next.status)) return;
+        if (TERMINAL_STATUSES.has(next.status)) return;
       }
     } finally {
       job.listeners.delete(listener);

@@ -103,8 +103,8 @@ describe.skipIf(missingRedis())('code generation across two instances', () => {
 
   test('a subscriber on B receives every change of a job A tracks', async () => {
     const { jobId, upstreamId } = await submitOnA();
-    expect(appA.instance.services.codegenRunner.activeJobs()).toContain(jobId);
-    expect(appB.instance.services.codegenRunner.activeJobs()).not.toContain(jobId);
+    expect(appA.instance.services.codegen.runner.activeJobs()).toContain(jobId);
+    expect(appB.instance.services.codegen.runner.activeJobs()).not.toContain(jobId);
     const ws = subscribeOnB(jobId);
     await ws.received(1);
     expect(ws.messages[0]).toMatchObject({ jobId, status: 'queued' });
@@ -126,7 +126,7 @@ describe.skipIf(missingRedis())('code generation across two instances', () => {
     const ws = subscribeOnB(jobId);
     await ws.received(1);
     // A crashes: it stops tracking without releasing its lease.
-    await appA.instance.services.codegenRunner.stop({ releaseLeases: false });
+    await appA.instance.services.codegen.runner.stop({ releaseLeases: false });
     const diedAt = performance.now();
     // KubeRAG finishes while nobody is listening.
     rag.update(upstreamId, {
@@ -140,7 +140,7 @@ describe.skipIf(missingRedis())('code generation across two instances', () => {
     expect(ws.messages.at(-1)).toMatchObject({ jobId, status: 'succeeded' });
     const finished = await row();
     expect(finished).toMatchObject({ status: 'succeeded', tokensUsed: 300 });
-    expect(appB.instance.services.codegenRunner.activeJobs()).not.toContain(jobId);
+    expect(appB.instance.services.codegen.runner.activeJobs()).not.toContain(jobId);
     // Settled exactly once: the reservation and one refund.
     const entries = await appA.database.db
       .select()

@@ -36,7 +36,7 @@ export async function createUser(
       .update(users)
       .set({ role })
       .where(eq(users.id, Number(res.body.user.id)));
-    await t.instance.services.sessions.invalidate({ userId: Number(res.body.user.id) });
+    await t.instance.services.sessions.registry.invalidate({ userId: Number(res.body.user.id) });
   }
   return {
     id: res.body.user.id,

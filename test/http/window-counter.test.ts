@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'bun:test';
 import { manualClock } from '../../src/lib/clock';
-import { WindowCounter } from '../../src/services/window-counter';
+import { WindowCounter } from '../../src/services/limits/window-counter';
 
 describe('in-process request window', () => {
   test('counts per key, refuses past the limit, reopens after the window', () => {
     const clock = manualClock(60_000 * 1000); // at the start of a window
-    const counter = new WindowCounter(3, 60_000, clock);
+    const counter = new WindowCounter({ limit: 3, windowMs: 60_000, clock });
     try {
       const states = [1, 2, 3, 4, 5].map(() => counter.hit('u:1'));
       expect(states.map((s) => [s.allowed, s.remaining, s.firstRejection])).toEqual([

@@ -99,7 +99,7 @@ describe.skipIf(missingRedis())('two instances sharing Redis', () => {
 
   test('key rotation through the admin endpoint re-encrypts with the active key', async () => {
     const [before] = await a.database.db.select().from(oauthProviders);
-    expect(before!.secretKeyId).toBe(a.instance.services.encryptor.activeKeyId);
+    expect(before!.secretKeyId).toBe(a.instance.services.encryption.encryptor.activeKeyId);
     const bAdmin = await call(b, 'POST', '/api/public/v1/auth/login', {
       body: { email: admin.email, password: admin.password },
     });
@@ -112,7 +112,7 @@ describe.skipIf(missingRedis())('two instances sharing Redis', () => {
       unreadable: 0,
     });
     const [after] = await a.database.db.select().from(oauthProviders);
-    expect(after!.secretKeyId).toBe(b.instance.services.encryptor.activeKeyId);
+    expect(after!.secretKeyId).toBe(b.instance.services.encryption.encryptor.activeKeyId);
     expect(after!.secretKeyId).not.toBe(before!.secretKeyId);
     const plain = new Encryptor(KEY_2).decrypt(
       after!.clientSecretEncrypted,

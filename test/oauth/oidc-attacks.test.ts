@@ -209,7 +209,7 @@ describe('authorization response attacks', () => {
 
   test('expired state cookie: 400, audited', async () => {
     const { callback, browser } = await flowToCallback('slowpoke');
-    const stale = t.instance.services.encryptor.encrypt(
+    const stale = t.instance.services.encryption.encryptor.encrypt(
       JSON.stringify({
         provider: 'okta',
         state: callback.searchParams.get('state'),

@@ -123,10 +123,10 @@ describe('admin API /api/v1/admin/oauth-config', () => {
       .from(oauthProviders)
       .where(eq(oauthProviders.id, 'corp'));
     expect(row!.clientSecretEncrypted).toStartWith(
-      `v1.${t.instance.services.encryptor.activeKeyId}.`,
+      `v1.${t.instance.services.encryption.encryptor.activeKeyId}.`,
     );
     expect(row!.clientSecretEncrypted).not.toContain(idp.clientSecret);
-    expect(row!.secretKeyId).toBe(t.instance.services.encryptor.activeKeyId);
+    expect(row!.secretKeyId).toBe(t.instance.services.encryption.encryptor.activeKeyId);
     const dup = await call(t, 'POST', CONFIG, { cookie: admin.token, body: corp() });
     expect(dup.status).toBe(409);
     const audit = await t.database.db

@@ -122,16 +122,16 @@ describe.skipIf(missingRedis())('two instances sharing PostgreSQL/PGlite and Red
       const live = (app: TestApp) =>
         call(app, 'GET', '/api/public/v1/auth/providers', { ip: '10.78.0.1' });
       for (let i = 0; i < 10; i++) expect((await live(c)).status).toBe(200);
-      await c.instance.services.rateLimits.requests.sync();
+      await c.instance.services.limits.requests.sync();
       for (let i = 0; i < 10; i++) expect((await live(d)).status).toBe(200);
-      await d.instance.services.rateLimits.requests.sync();
+      await d.instance.services.limits.requests.sync();
       // 20 used across the pair: D has seen the total and refuses, though it served only 10.
       const refused = await live(d);
       expect(refused.status).toBe(429);
       expect(refused.headers.get('retry-after')).not.toBeNull();
       // C learns the total at its next sync (every 100 ms): the slack is one sync interval.
       await live(c);
-      await c.instance.services.rateLimits.requests.sync();
+      await c.instance.services.limits.requests.sync();
       expect((await live(c)).status).toBe(429);
     } finally {
       await c.close();

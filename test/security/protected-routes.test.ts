@@ -52,7 +52,7 @@ async function brokenCredential(kind: 'expired' | 'revoked' | 'disabled' | 'dele
       .where(eq(users.id, Number(user.id)));
   // Expiry is checked in memory from the cached copy; the others arrive as invalidations,
   // exactly as the services send them after a change.
-  await t.instance.services.sessions.invalidate({
+  await t.instance.services.sessions.registry.invalidate({
     hashes: [sha256Hex(user.token)],
     userId: Number(user.id),
   });

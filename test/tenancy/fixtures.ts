@@ -30,7 +30,7 @@ export const META = { ip: '127.0.0.1', userAgent: 'test' };
  * maintainer and teamMember (team roles). Built through the services, as the API would.
  */
 export async function seedTenant(t: TestApp, label: string) {
-  const tenancy = t.instance.services.tenancy;
+  const tenancy = t.instance.services.tenancy.directory;
   const owner = await person(t);
   const member = await person(t);
   const orgAdmin = await person(t);

@@ -20,7 +20,7 @@ beforeAll(async () => {
   const a = await seedTenant(t, 'Acme');
   const b = await seedTenant(t, 'Globex');
   const disabled = await person(t);
-  await t.instance.services.tenancy.addMember(
+  await t.instance.services.tenancy.directory.addMember(
     a.owner.user,
     'team',
     a.team.id,
@@ -170,7 +170,7 @@ describe('mass assignment', () => {
     expect(role.status).toBe(400);
     // A company admin cannot hand out owner.
     const companyAdmin = await person(t);
-    await t.instance.services.tenancy.addMember(
+    await t.instance.services.tenancy.directory.addMember(
       w.a.owner.user,
       'company',
       w.a.company.id,
@@ -252,7 +252,7 @@ describe('lists show exactly what get allows', () => {
     const top = (await db.select({ n: count() }).from(table))[0]!.n + 1;
     // The matrix personas, plus a team maintainer and a platform manager with plain memberships.
     const manager = await person(t, 'manager');
-    await t.instance.services.tenancy.addMember(
+    await t.instance.services.tenancy.directory.addMember(
       w.a.owner.user,
       'organization',
       w.a.organization.id,

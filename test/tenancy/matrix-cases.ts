@@ -10,7 +10,7 @@ const EVERYONE: PersonaName[] = [...MEMBERS, 'stranger'];
 const COMPANY_MANAGERS: PersonaName[] = ['admin', 'owner'];
 const ORG_MANAGERS: PersonaName[] = ['admin', 'owner', 'orgAdmin'];
 
-const svc = (w: World) => w.t.instance.services.tenancy;
+const svc = (w: World) => w.t.instance.services.tenancy.directory;
 
 /** A new company where the tenant's people hold the same roles as in their own company. */
 async function freshCompany(w: World, tenant: Tenant) {

@@ -19,7 +19,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => t.close());
 
-const svc = () => t.instance.services.tenancy;
+const svc = () => t.instance.services.tenancy.directory;
 
 describe('companies (service API other areas call)', () => {
   test('creator is owner; the owner sees billing fields, a member does not', async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { decodeProtectedHeader } from 'jose';
 import { signingKeys } from '../../src/db/schema';
-import { rotateStoredSecrets } from '../../src/services/encryption/secret-rotation';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { deviceLogin } from './helpers';
@@ -27,10 +26,7 @@ test('rotating GLOBAL_ENCRYPTION_KEY re-encrypts the signing keys; the old key c
     env: { GLOBAL_ENCRYPTION_KEY: NEW_KEY, GLOBAL_ENCRYPTION_KEY_PREVIOUS: OLD_KEY },
   });
   try {
-    const result = await rotateStoredSecrets(
-      first.database.db,
-      rotating.instance.services.encryptor,
-    );
+    const result = await rotating.instance.services.encryption.rotation.rotate();
     expect(result['signing_keys.private_key_encrypted']).toEqual({ rotated: 1, unreadable: 0 });
     expect(result['refresh_tokens.rotation_response']?.unreadable).toBe(0);
   } finally {
@@ -43,7 +39,9 @@ test('rotating GLOBAL_ENCRYPTION_KEY re-encrypts the signing keys; the old key c
     env: { GLOBAL_ENCRYPTION_KEY: NEW_KEY },
   });
   try {
-    expect(after.instance.services.encryptor.isStale(row!.privateKeyEncrypted)).toBe(false);
+    expect(after.instance.services.encryption.encryptor.isStale(row!.privateKeyEncrypted)).toBe(
+      false,
+    );
     // Only the new key is configured, and the instance still signs with the same key pair.
     const tokens = await deviceLogin(after, user);
     expect(decodeProtectedHeader(tokens.access_token).kid).toBe(kid);

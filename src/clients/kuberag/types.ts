@@ -1,12 +1,7 @@
+import type { JobStatus } from '../../services/codegen/job-status';
+
 /** TypeScript mirror of schema.graphql, the KubeRAG contract. */
 
-export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set([
-  'succeeded',
-  'failed',
-  'cancelled',
-]);
 export type JobKind = 'codegen' | 'plan';
 
 export interface GenerateCodeInput {
@@ -29,6 +24,7 @@ export interface TokenUsage {
 export interface UpstreamJobStatus {
   jobId: string;
   kind: JobKind;
+  /** schema.graphql's JobStatus: the same five values as our job rows. */
   status: JobStatus;
   progress: number;
   step: string | null;

@@ -4,7 +4,7 @@ import { ForbiddenError, UnauthenticatedError } from '../../lib/errors';
 import type { MaybePromise } from '../../lib/maybe-promise';
 import type { Authenticator } from '../../services/auth/authenticator';
 import type { AuthContext } from '../../services/auth/types';
-import type { Metrics } from '../../services/metrics';
+import type { Metrics } from '../../services/observability/metrics';
 import { hasRoleAtLeast } from '../../services/policy';
 import type { AppEnv } from '../app-env';
 

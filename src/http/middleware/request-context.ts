@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
-import type { Metrics } from '../../services/metrics';
+import type { Metrics } from '../../services/observability/metrics';
 import type { AppEnv } from '../app-env';
 import { clientIp } from '../client-ip';
 

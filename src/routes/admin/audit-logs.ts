@@ -2,7 +2,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses } from '../../http/errors';
 import { requireAuth, requireRole } from '../../http/middleware/auth';
 import { okPage, pagedEnvelope, pageQuery } from '../../http/respond';
-import { listAuditLogs } from '../../services/audit/audit-service';
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
 
@@ -50,7 +49,7 @@ const route = createRoute({
 export function auditLogRoutes({ services }: RouteDeps) {
   return router().openapi(route, async (c) => {
     const q = c.req.valid('query');
-    const { rows, total } = await listAuditLogs(services.db, {
+    const { rows, total } = await services.audit.logs.list({
       page: q.page,
       limit: q.limit,
       action: q.action,

@@ -3,7 +3,6 @@ import { errorResponses } from '../../http/errors';
 import { authOf, requireAuth, requireRole } from '../../http/middleware/auth';
 import { requestMeta } from '../../http/request-meta';
 import { envelope, ok } from '../../http/respond';
-import { rotateStoredSecrets } from '../../services/encryption/secret-rotation';
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
 
@@ -32,11 +31,11 @@ const route = createRoute({
 
 export function encryptionRoutes({ services }: RouteDeps) {
   return router().openapi(route, async (c) => {
-    const result = await rotateStoredSecrets(services.db, services.encryptor, {
+    const result = await services.encryption.rotation.rotate({
       userId: authOf(c).user.id,
       meta: requestMeta(c),
     });
-    await services.oauthProviders.changed();
-    return ok(c, { keyId: services.encryptor.activeKeyId, result });
+    await services.oauth.providers.changed();
+    return ok(c, { keyId: services.encryption.encryptor.activeKeyId, result });
   });
 }

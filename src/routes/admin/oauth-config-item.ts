@@ -61,9 +61,9 @@ const remove = createRoute({
 
 export function oauthConfigItemRoutes({ services }: RouteDeps) {
   return router()
-    .openapi(getOne, async (c) => ok(c, await services.oauthConfig.get(c.req.valid('param').id)))
+    .openapi(getOne, async (c) => ok(c, await services.oauth.config.get(c.req.valid('param').id)))
     .openapi(update, async (c) => {
-      const view = await services.oauthConfig.update(
+      const view = await services.oauth.config.update(
         c.req.valid('param').id,
         c.req.valid('json'),
         authOf(c).user.id,
@@ -73,7 +73,7 @@ export function oauthConfigItemRoutes({ services }: RouteDeps) {
     })
     .openapi(remove, async (c) => {
       const { id } = c.req.valid('param');
-      await services.oauthConfig.remove(id, authOf(c).user.id, requestMeta(c));
+      await services.oauth.config.remove(id, authOf(c).user.id, requestMeta(c));
       return ok(c, { deleted: id });
     });
 }

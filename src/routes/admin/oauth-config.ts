@@ -44,9 +44,9 @@ const create = createRoute({
 
 export function oauthConfigListRoutes({ services }: RouteDeps) {
   return router()
-    .openapi(list, async (c) => ok(c, await services.oauthConfig.list()))
+    .openapi(list, async (c) => ok(c, await services.oauth.config.list()))
     .openapi(create, async (c) => {
-      const view = await services.oauthConfig.create(
+      const view = await services.oauth.config.create(
         c.req.valid('json'),
         authOf(c).user.id,
         requestMeta(c),

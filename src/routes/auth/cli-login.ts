@@ -32,7 +32,7 @@ export function cliLoginRoute({ services }: RouteDeps) {
   return router().openapi(route, async (c) => {
     const body = c.req.valid('json');
     const meta = requestMeta(c);
-    const user = await services.accounts.verifyCredentials(body, meta);
+    const user = await services.auth.accounts.verifyCredentials(body, meta);
     const { token } = await services.tokens.pats.create(
       user,
       undefined,

@@ -22,7 +22,7 @@ const route = createRoute({
 
 export function cliLogoutRoute({ services }: RouteDeps) {
   return router().openapi(route, async (c) => {
-    await services.signOut(authOf(c), requestMeta(c), 'auth.cli_logout');
+    await services.auth.signOut.end(authOf(c), requestMeta(c), 'auth.cli_logout');
     return c.json({ message: 'Logged out' }, 200);
   });
 }

@@ -55,10 +55,10 @@ const unlink = createRoute({
 
 export function identityRoutes({ services }: RouteDeps) {
   return router()
-    .openapi(list, async (c) => ok(c, await services.identities.list(authOf(c).user.id)))
+    .openapi(list, async (c) => ok(c, await services.oauth.identities.list(authOf(c).user.id)))
     .openapi(unlink, async (c) => {
       const id = c.req.valid('param').id;
-      await services.identities.unlink(authOf(c).user.id, id, requestMeta(c));
+      await services.oauth.identities.unlink(authOf(c).user.id, id, requestMeta(c));
       return ok(c, { removed: 1 });
     });
 }

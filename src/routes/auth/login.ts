@@ -24,7 +24,7 @@ const route = createRoute({
 
 export function loginRoute({ services, config }: RouteDeps) {
   return router().openapi(route, async (c) => {
-    const result = await services.accounts.login(c.req.valid('json'), requestMeta(c));
+    const result = await services.auth.accounts.login(c.req.valid('json'), requestMeta(c));
     setSessionCookie(c, config, result.token);
     return c.json({ user: publicUser(result.user), sessionId: result.sessionId }, 200);
   });

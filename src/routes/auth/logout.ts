@@ -23,7 +23,7 @@ const route = createRoute({
 
 export function logoutRoute({ services, config }: RouteDeps) {
   return router().openapi(route, async (c) => {
-    await services.signOut(authOf(c), requestMeta(c), 'auth.logout');
+    await services.auth.signOut.end(authOf(c), requestMeta(c), 'auth.logout');
     clearSessionCookie(c, config);
     return c.json({ message: 'Logged out' }, 200);
   });

@@ -115,7 +115,7 @@ const regenerate = createRoute({
 });
 
 export function mfaRoutes({ services }: RouteDeps) {
-  const { mfa } = services;
+  const { mfa } = services.auth;
   return router()
     .openapi(status, async (c) => ok(c, await mfa.status(authOf(c).user.id)))
     .openapi(begin, async (c) => {

@@ -47,7 +47,7 @@ export function passwordRoute({ services }: RouteDeps) {
   return router().openapi(route, async (c) => {
     const auth = authOf(c);
     const keep = auth.kind === 'session' ? auth.sessionId : undefined;
-    const result = await services.accounts.changePassword(
+    const result = await services.auth.accounts.changePassword(
       auth.user,
       keep,
       c.req.valid('json'),

@@ -28,7 +28,7 @@ const route = createRoute({
 
 export function providersRoute({ services }: RouteDeps) {
   return router().openapi(route, async (c) => {
-    const enabled = await services.oauthProviders.enabled();
+    const enabled = await services.oauth.providers.enabled();
     const providers = [
       ...enabled.map((p) => ({
         id: p.id,

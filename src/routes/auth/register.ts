@@ -27,7 +27,7 @@ const route = createRoute({
 
 export function registerRoute({ services, config }: RouteDeps) {
   return router().openapi(route, async (c) => {
-    const result = await services.accounts.register(c.req.valid('json'), requestMeta(c));
+    const result = await services.auth.accounts.register(c.req.valid('json'), requestMeta(c));
     setSessionCookie(c, config, result.token);
     return c.json({ user: publicUser(result.user), sessionId: result.sessionId }, 201);
   });

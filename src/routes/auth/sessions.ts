@@ -70,16 +70,16 @@ export function sessionRoutes({ services }: RouteDeps) {
   return router()
     .openapi(list, async (c) => {
       const auth = authOf(c);
-      return ok(c, await services.ownSessions.list(auth.user.id, auth.sessionId));
+      return ok(c, await services.sessions.own.list(auth.user.id, auth.sessionId));
     })
     .openapi(revokeOne, async (c) => {
       const auth = authOf(c);
-      await services.ownSessions.revoke(auth.user.id, c.req.valid('param').id, requestMeta(c));
+      await services.sessions.own.revoke(auth.user.id, c.req.valid('param').id, requestMeta(c));
       return ok(c, { revoked: 1 });
     })
     .openapi(revokeOthers, async (c) => {
       const auth = authOf(c);
-      const revoked = await services.ownSessions.revokeOthers(
+      const revoked = await services.sessions.own.revokeOthers(
         auth.user.id,
         auth.sessionId,
         requestMeta(c),

@@ -122,7 +122,7 @@ function companyInput(body: z.infer<typeof patchBody>) {
 
 /** `/` and `/{id}` of /api/public/v1/companies. */
 export function companyRoutes({ services }: RouteDeps) {
-  const tenancy = services.tenancy;
+  const tenancy = services.tenancy.directory;
   const app = router()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');

@@ -42,7 +42,7 @@ const route = createRoute({
 export function ledgerRoutes({ services }: RouteDeps) {
   return router().openapi(route, async (c) => {
     const query = c.req.valid('query');
-    const { rows, total } = await services.codegen.ledger(
+    const { rows, total } = await services.codegen.jobs.ledger(
       authOf(c).user,
       c.req.valid('param').id,
       query,

@@ -120,16 +120,16 @@ export function jobRoutes({ services }: RouteDeps) {
   return router()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
-      const { rows, total } = await services.codegen.list(authOf(c).user, query.projectId, query);
+      const { rows, total } = await services.codegen.jobs.list(authOf(c).user, query.projectId, query);
       return okPage(c, rows.map(toJobView), query, total);
     })
     .openapi(status, async (c) => {
-      const job = await services.codegen.visibleJob(authOf(c).user, c.req.valid('param').jobId);
+      const job = await services.codegen.jobs.visibleJob(authOf(c).user, c.req.valid('param').jobId);
       return ok(c, toJobView(job));
     })
     .openapi(result, async (c) => {
       const { jobId } = c.req.valid('param');
-      const { job, result: files } = await services.codegen.result(authOf(c).user, jobId);
+      const { job, result: files } = await services.codegen.jobs.result(authOf(c).user, jobId);
       if (c.req.valid('query').format === 'tar') {
         const root = `kubegram-${job.kind}-${job.id.slice(0, 8)}`;
         const body = tarGz(files.files, { root, mtime: job.finishedAt ?? job.updatedAt });
@@ -141,7 +141,7 @@ export function jobRoutes({ services }: RouteDeps) {
       return ok(c, { jobId: job.id, kind: job.kind, ...files });
     })
     .openapi(cancel, async (c) => {
-      const job = await services.codegen.cancel(
+      const job = await services.codegen.jobs.cancel(
         authOf(c).user,
         c.req.valid('param').jobId,
         requestMeta(c),
@@ -149,7 +149,7 @@ export function jobRoutes({ services }: RouteDeps) {
       return ok(c, toJobView(job));
     })
     .openapi(ticket, async (c) => {
-      const issued = await services.codegen.issueTicket(authOf(c).user, c.req.valid('param').jobId);
+      const issued = await services.codegen.jobs.issueTicket(authOf(c).user, c.req.valid('param').jobId);
       c.header('Cache-Control', 'no-store');
       return ok(c, issued, 201);
     });

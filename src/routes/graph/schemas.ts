@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { CodegenJobRow } from '../../db/schema';
 import { serialId } from '../../lib/serial-id';
 import { graphSchema } from '../../services/codegen/graph';
+import { JOB_STATUSES } from '../../services/codegen/job-status';
 
 /** Request and response shapes of /api/public/v1/graph. */
 
@@ -40,7 +41,7 @@ export const jobView = z
     jobId: z.string(),
     kind: z.enum(['codegen', 'plan']),
     engine: z.enum(['builtin', 'kuberag']),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+    status: z.enum(JOB_STATUSES),
     progress: z.number(),
     step: z.string().nullable(),
     error: z.string().nullable(),

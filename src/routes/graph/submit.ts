@@ -4,6 +4,7 @@ import { authOf, requireAuth } from '../../http/middleware/auth';
 import { requestMeta } from '../../http/request-meta';
 import { envelope, ok } from '../../http/respond';
 import { jsonBody } from '../../http/validation';
+import { JOB_STATUSES } from '../../services/codegen/job-status';
 import type { RouteDeps } from '../deps';
 import { router } from '../deps';
 import { submitBody } from './schemas';
@@ -11,7 +12,7 @@ import { submitBody } from './schemas';
 const accepted = envelope(
   z.object({
     jobId: z.string(),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+    status: z.enum(JOB_STATUSES),
   }),
 );
 
@@ -43,7 +44,7 @@ export function submitRoutes({ services, config }: RouteDeps) {
   for (const path of ['/codegen', '/plan'] as const) {
     app.openapi(submitRoute(path, maxNodes), async (c) => {
       const body = c.req.valid('json');
-      const job = await services.codegen.submit(
+      const job = await services.codegen.jobs.submit(
         authOf(c).user,
         {
           kind: path === '/plan' ? 'plan' : 'codegen',

@@ -23,7 +23,7 @@ export function subscribeRoute({ services, config }: RouteDeps) {
   const resolveCaller = async (c: Context<AppEnv>, jobId: string) => {
     const ticket = c.req.query('ticket');
     if (ticket !== undefined) {
-      const claims = await services.codegen.redeemTicket(ticket);
+      const claims = await services.codegen.jobs.redeemTicket(ticket);
       return claims && claims.jobId === jobId ? claims.user : undefined;
     }
     return c.get('auth')?.user;
@@ -70,7 +70,7 @@ export function subscribeRoute({ services, config }: RouteDeps) {
     let visible = UUID.test(jobId);
     if (visible) {
       try {
-        await services.codegen.visibleJob(user, jobId);
+        await services.codegen.jobs.visibleJob(user, jobId);
       } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
         visible = false;
@@ -85,7 +85,7 @@ export function subscribeRoute({ services, config }: RouteDeps) {
           return;
         }
         const raw = ws.raw as ServerWebSocket<unknown>;
-        detach = services.codegenHub.attach(jobId, {
+        detach = services.codegen.hub.attach(jobId, {
           send: (text) => raw.send(text),
           close: (code, reason) => raw.close(code, reason),
           ping: () => raw.ping(),

@@ -102,7 +102,7 @@ const remove = createRoute({
 
 /** Mounted at /api/public/v1/iac. */
 export function iacRoutes({ services }: RouteDeps) {
-  const iac = services.iac;
+  const iac = services.iac.manifests;
   return router()
     .openapi(apply, async (c) => {
       const body = await c.req.text();

@@ -58,7 +58,7 @@ const revoke = createRoute({
 
 /** Mounted at /api/public/v1/invitations. */
 export function invitationRoutes({ services }: RouteDeps) {
-  const tenancy = services.tenancy;
+  const tenancy = services.tenancy.directory;
   return router()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');

@@ -4,7 +4,7 @@ import type { AppEnv } from '../../http/app-env';
 import { errorResponse } from '../../http/errors';
 import { bearerToken } from '../../http/middleware/auth';
 import { constantTimeEqual } from '../../lib/tokens';
-import type { Metrics } from '../../services/metrics';
+import type { Metrics } from '../../services/observability/metrics';
 
 /**
  * Mounted at /metrics: GET /metrics in Prometheus' text format. With METRICS_TOKEN set, the scraper must present it

@@ -14,7 +14,7 @@ export function revokeRoute({ services }: RouteDeps) {
   return new Hono<AppEnv>().post('/revoke', (c) =>
     oauthEndpoint(c, async (params) => {
       if (!params.token) throw new OAuthError('invalid_request', 'token is required');
-      await services.tokens.revokeAny(params.token, requestMeta(c));
+      await services.tokens.revoker.revokeAny(params.token, requestMeta(c));
       c.header('Cache-Control', 'no-store');
       return c.body(null, 200);
     }),

@@ -33,7 +33,7 @@ export function signInRoutes({ services, config }: RouteDeps) {
     }
     try {
       if (!isProviderSegment(providerId)) throw new OAuthFlowError('unknown_provider');
-      const started = await services.oauthFlow.start(providerId, { redirect, link });
+      const started = await services.oauth.flow.start(providerId, { redirect, link });
       setFlowCookie(c, config, providerId, started.cookieValue);
       c.header('Cache-Control', 'no-store');
       return c.redirect(started.location, 302);
@@ -52,7 +52,7 @@ export function signInRoutes({ services, config }: RouteDeps) {
       if (!isProviderSegment(providerId)) throw new OAuthFlowError('unknown_provider');
       // The flow cookie is single-use whatever happens next.
       if (cookieValue) clearFlowCookie(c, config, providerId);
-      const outcome = await services.oauthFlow.callback({
+      const outcome = await services.oauth.flow.callback({
         providerId,
         query: new URL(c.req.url).searchParams,
         cookieValue,

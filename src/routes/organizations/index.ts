@@ -30,7 +30,7 @@ const getByRef = createRoute({
 
 /** Mounted at /api/public/v1/organizations: the organizations and their members. */
 export function organizationRoutes(deps: RouteDeps) {
-  const tenancy = deps.services.tenancy;
+  const tenancy = deps.services.tenancy.directory;
   return resourceRoutes({
     tag: 'organizations',
     noun: 'Organization',

@@ -47,7 +47,7 @@ export function loginPageRoutes({ services, config }: RouteDeps) {
       path: '/login',
       maxAge: 3600,
     });
-    const providers = (await services.oauthProviders.enabled()).map((p) => ({
+    const providers = (await services.oauth.providers.enabled()).map((p) => ({
       id: p.id,
       name: p.displayName,
     }));
@@ -88,7 +88,10 @@ export function loginPageRoutes({ services, config }: RouteDeps) {
     }
     try {
       const mfaCode = field('mfaCode').trim().slice(0, 64) || undefined;
-      const result = await services.accounts.login({ email, password, mfaCode }, requestMeta(c));
+      const result = await services.auth.accounts.login(
+        { email, password, mfaCode },
+        requestMeta(c),
+      );
       setSessionCookie(c, config, result.token);
       c.header('Cache-Control', 'no-store');
       return c.redirect(redirect, 303);

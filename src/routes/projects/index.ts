@@ -17,7 +17,7 @@ const fields = {
 
 /** Mounted at /api/public/v1/projects. */
 export function projectRoutes({ services }: RouteDeps) {
-  const tenancy = services.tenancy;
+  const tenancy = services.tenancy.directory;
   return resourceRoutes({
     tag: 'projects',
     noun: 'Project',

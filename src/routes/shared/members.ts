@@ -109,7 +109,7 @@ export function memberRoutes({ services }: RouteDeps, level: Level) {
     },
   });
 
-  const tenancy = services.tenancy;
+  const tenancy = services.tenancy.directory;
   return router()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');

@@ -8,7 +8,7 @@ import { name, slug, sortOf, teamRecord, uuid } from '../shared/tenancy-schemas'
 
 /** Mounted at /api/public/v1/teams: the teams and their members. */
 export function teamRoutes(deps: RouteDeps) {
-  const tenancy = deps.services.tenancy;
+  const tenancy = deps.services.tenancy.directory;
   return resourceRoutes({
     tag: 'teams',
     noun: 'Team',

@@ -139,22 +139,22 @@ const resetMfa = createRoute({
 export function userRoutes({ services }: RouteDeps) {
   /** User records as the API shows them, with whether each has a second factor. */
   const records = async (rows: UserRow[]) => {
-    const withMfa = await services.mfa.enabledAmong(rows.map((r) => r.id));
+    const withMfa = await services.auth.mfa.enabledAmong(rows.map((r) => r.id));
     return rows.map((row) => publicUserRecord(row, withMfa.has(row.id)));
   };
   return router()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
-      const { rows, total } = await services.users.list(query);
+      const { rows, total } = await services.users.records.list(query);
       return okPage(c, await records(rows), query, total);
     })
     .openapi(get, async (c) => {
-      const row = await services.users.get(authOf(c).user, c.req.valid('param').id);
+      const row = await services.users.records.get(authOf(c).user, c.req.valid('param').id);
       return ok(c, (await records([row]))[0]!);
     })
     .openapi(update, async (c) => {
       const id = c.req.valid('param').id;
-      const row = await services.users.update(
+      const row = await services.users.records.update(
         authOf(c).user,
         id,
         c.req.valid('json'),
@@ -164,12 +164,12 @@ export function userRoutes({ services }: RouteDeps) {
     })
     .openapi(resetMfa, async (c) => {
       const { id } = c.req.valid('param');
-      await services.mfa.resetByAdmin(authOf(c).user, id, requestMeta(c));
+      await services.auth.mfa.resetByAdmin(authOf(c).user, id, requestMeta(c));
       return ok(c, { id: String(id) });
     })
     .openapi(remove, async (c) => {
       const id = c.req.valid('param').id;
-      await services.users.remove(authOf(c).user, id, requestMeta(c));
+      await services.users.records.remove(authOf(c).user, id, requestMeta(c));
       return ok(c, { id: String(id) });
     });
 }

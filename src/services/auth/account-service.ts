@@ -2,6 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Config } from '../../config';
 import type { Database } from '../../db/client';
 import { users } from '../../db/schema';
+import type { Clock } from '../../lib/clock';
 import {
   ConflictError,
   InvalidCredentialsError,
@@ -10,9 +11,9 @@ import {
   ValidationError,
 } from '../../lib/errors';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
-import type { RateLimits } from '../rate-limits';
+import type { AttemptLimits } from '../limits/attempt-limits';
 import type { SessionService } from '../sessions/session-service';
-import { createAccount } from './account-creation';
+import { createAccount, openSession } from './account-creation';
 import {
   assertPasswordAcceptable,
   canonicalEmail,
@@ -43,32 +44,35 @@ export interface PasswordChangeInput {
   mfaCode?: string;
 }
 
+export interface AccountServiceDeps {
+  db: Database;
+  sessions: SessionService;
+  limits: AttemptLimits;
+  mfa: MfaService;
+  config: Pick<Config, 'allowRegistration' | 'passwordMinLength'>;
+  clock: Clock;
+}
+
 /** Email + password accounts: registration, login and logout. */
 export class AccountService {
-  constructor(
-    private readonly db: Database,
-    private readonly sessions: SessionService,
-    private readonly limits: RateLimits,
-    private readonly mfa: MfaService,
-    private readonly config: Config,
-  ) {}
+  constructor(private readonly deps: AccountServiceDeps) {}
 
   async register(input: RegisterInput, meta: RequestMeta) {
     const ip = meta.ip ?? 'unknown';
-    const attempt = await this.limits.registerAttempt(ip);
+    const attempt = await this.deps.limits.registerAttempt(ip);
     if (!attempt.allowed) throw new RateLimitedError(attempt.resetSeconds);
     const email = parseEmail(input.email);
-    assertPasswordAcceptable(input.password, email, this.config.passwordMinLength);
+    assertPasswordAcceptable(input.password, email, this.deps.config.passwordMinLength);
     const passwordHash = await hashPassword(input.password);
 
-    return this.db.transaction(async (tx) => {
+    return this.deps.db.transaction(async (tx) => {
       const row = await createAccount(
         tx,
         { email, name: input.name, passwordHash },
-        { registrationOpen: this.config.allowRegistration },
+        { registrationOpen: this.deps.config.allowRegistration },
       );
       const user = toAuthUser(row);
-      const { token, session } = await this.sessions.create(tx, user.id, meta);
+      const { token, session } = await this.deps.sessions.create(tx, user.id, meta);
       await recordAudit(tx, {
         action: 'auth.register',
         userId: user.id,
@@ -83,18 +87,9 @@ export class AccountService {
 
   async login(input: LoginInput, meta: RequestMeta) {
     const user = await this.verifyCredentials(input, meta);
-    const { token, session } = await this.db.transaction(async (tx) => {
-      const created = await this.sessions.create(tx, user.id, meta);
-      await recordAudit(tx, {
-        action: 'auth.login',
-        userId: user.id,
-        resourceType: 'session',
-        resourceId: created.session.id,
-        details: { provider: 'password' },
-        ...meta,
-      });
-      return created;
-    });
+    const { token, session } = await this.deps.db.transaction((tx) =>
+      openSession(tx, this.deps.sessions, user, meta, 'password'),
+    );
     return { user, token, sessionId: session.id };
   }
 
@@ -105,10 +100,10 @@ export class AccountService {
   async verifyCredentials(input: LoginInput, meta: RequestMeta) {
     const ip = meta.ip ?? 'unknown';
     const email = canonicalEmail(input.email);
-    const wait = await this.limits.loginBlockedFor(email, ip);
+    const wait = await this.deps.limits.loginBlockedFor(email, ip);
     if (wait > 0) throw new RateLimitedError(wait, 'Too many failed logins, try again later');
 
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select()
       .from(users)
       .where(and(eq(users.email, email), isNull(users.deletedAt)))
@@ -125,15 +120,15 @@ export class AccountService {
       throw new InvalidCredentialsError();
     }
 
-    if (await this.mfa.isEnabled(row.id)) {
+    if (await this.deps.mfa.isEnabled(row.id)) {
       // The password was right; without a valid second factor this is not a sign-in yet.
       if (!input.mfaCode) throw new MfaRequiredError();
-      if (!(await this.mfa.verifySecondFactor(this.db, row.id, input.mfaCode))) {
+      if (!(await this.deps.mfa.verifySecondFactor(this.deps.db, row.id, input.mfaCode))) {
         await this.recordFailure(email, ip, meta, row.id, 'bad_mfa_code');
         throw new InvalidCredentialsError('Invalid two-factor code');
       }
     }
-    await this.limits.loginSucceeded(email, ip);
+    await this.deps.limits.loginSucceeded(email, ip);
     return toAuthUser(row);
   }
 
@@ -144,13 +139,13 @@ export class AccountService {
     userId: number | undefined,
     reason: string,
   ) {
-    const lockedOut = await this.limits.loginFailed(email, ip);
+    const lockedOut = await this.deps.limits.loginFailed(email, ip);
     // The attempted email is kept only for known accounts, so typos of passwords typed into
     // the email field do not end up in the audit log.
     const details = { reason, ...(userId ? { email } : {}) };
-    await recordAudit(this.db, { action: 'auth.login_failed', userId, details, ...meta });
+    await recordAudit(this.deps.db, { action: 'auth.login_failed', userId, details, ...meta });
     if (lockedOut) {
-      await recordAudit(this.db, {
+      await recordAudit(this.deps.db, {
         action: 'auth.lockout',
         userId,
         details: { reason: 'login_failures' },
@@ -173,13 +168,13 @@ export class AccountService {
     meta: RequestMeta,
   ) {
     const ip = meta.ip ?? 'unknown';
-    const [row] = await this.db.select().from(users).where(eq(users.id, user.id)).limit(1);
+    const [row] = await this.deps.db.select().from(users).where(eq(users.id, user.id)).limit(1);
     if (!row?.passwordHash) {
       throw new ConflictError(
         'This account signs in through a provider and has no password to change',
       );
     }
-    const wait = await this.limits.loginBlockedFor(row.email, ip);
+    const wait = await this.deps.limits.loginBlockedFor(row.email, ip);
     if (wait > 0) throw new RateLimitedError(wait, 'Too many wrong passwords, try again later');
     if (!(await verifyPassword(input.currentPassword, row.passwordHash))) {
       await this.recordFailure(row.email, ip, meta, row.id, 'bad_password_on_change');
@@ -187,20 +182,20 @@ export class AccountService {
         { path: 'currentPassword', message: 'Not correct' },
       ]);
     }
-    if (await this.mfa.isEnabled(row.id)) {
+    if (await this.deps.mfa.isEnabled(row.id)) {
       if (!input.mfaCode) throw new MfaRequiredError();
-      if (!(await this.mfa.verifySecondFactor(this.db, row.id, input.mfaCode))) {
+      if (!(await this.deps.mfa.verifySecondFactor(this.deps.db, row.id, input.mfaCode))) {
         await this.recordFailure(row.email, ip, meta, row.id, 'bad_mfa_code_on_change');
         throw new ValidationError('The two-factor code is not valid', [
           { path: 'mfaCode', message: 'Not valid' },
         ]);
       }
     }
-    await this.limits.loginSucceeded(row.email, ip);
+    await this.deps.limits.loginSucceeded(row.email, ip);
     assertPasswordAcceptable(
       input.newPassword,
       row.email,
-      this.config.passwordMinLength,
+      this.deps.config.passwordMinLength,
       'newPassword',
     );
     if (input.newPassword === input.currentPassword) {
@@ -209,12 +204,12 @@ export class AccountService {
       ]);
     }
     const passwordHash = await hashPassword(input.newPassword);
-    const revoked = await this.db.transaction(async (tx) => {
+    const revoked = await this.deps.db.transaction(async (tx) => {
       await tx
         .update(users)
-        .set({ passwordHash, updatedAt: new Date() })
+        .set({ passwordHash, updatedAt: new Date(this.deps.clock.now()) })
         .where(eq(users.id, user.id));
-      const hashes = await this.sessions.revokeAllForUser(tx, user.id, keepSessionId);
+      const hashes = await this.deps.sessions.revokeAllForUser(tx, user.id, keepSessionId);
       await recordAudit(tx, {
         action: 'auth.password_changed',
         userId: user.id,
@@ -225,13 +220,13 @@ export class AccountService {
       });
       return hashes;
     });
-    await this.sessions.invalidate({ hashes: revoked, userId: user.id });
+    await this.deps.sessions.invalidate({ hashes: revoked, userId: user.id });
     return { revokedSessions: revoked.length };
   }
 
   async logout(userId: number, sessionId: string, meta: RequestMeta) {
-    const row = await this.db.transaction(async (tx) => {
-      const revoked = await this.sessions.revokeOwn(tx, userId, sessionId);
+    const row = await this.deps.db.transaction(async (tx) => {
+      const revoked = await this.deps.sessions.revokeOwn(tx, userId, sessionId);
       if (revoked) {
         await recordAudit(tx, {
           action: 'auth.logout',
@@ -243,6 +238,6 @@ export class AccountService {
       }
       return revoked;
     });
-    if (row) await this.sessions.invalidate({ hashes: [row.tokenHash] });
+    if (row) await this.deps.sessions.invalidate({ hashes: [row.tokenHash] });
   }
 }

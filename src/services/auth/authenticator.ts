@@ -10,7 +10,7 @@ export interface CredentialResolver {
   resolve(token: string, via: AuthContext['via']): MaybePromise<AuthContext | null>;
 }
 
-export function sessionResolver(sessions: SessionService): CredentialResolver {
+export function sessionResolver({ sessions }: { sessions: SessionService }): CredentialResolver {
   return {
     accepts: (token) => token.length === 43,
     resolve: (token, via) =>
@@ -20,17 +20,21 @@ export function sessionResolver(sessions: SessionService): CredentialResolver {
   };
 }
 
+export interface AuthenticatorDeps {
+  resolvers: CredentialResolver[];
+}
+
 /** Every credential type goes through here, so every protected route accepts all of them. */
 export class Authenticator {
-  constructor(private readonly resolvers: CredentialResolver[]) {}
+  constructor(private readonly deps: AuthenticatorDeps) {}
 
   add(resolver: CredentialResolver) {
-    this.resolvers.push(resolver);
+    this.deps.resolvers.push(resolver);
   }
 
   authenticate(token: string, via: AuthContext['via']): MaybePromise<AuthContext | null> {
     if (token.length === 0 || token.length > 4096) return null;
-    for (const resolver of this.resolvers) {
+    for (const resolver of this.deps.resolvers) {
       if (resolver.accepts(token)) return resolver.resolve(token, via);
     }
     return null;

@@ -14,11 +14,12 @@ import {
 import { sha256Hex } from '../../lib/tokens';
 import { base32Encode, matchTotp, newTotpSecret, otpauthUri } from '../../lib/totp';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
+import type { AttemptLimits } from '../limits/attempt-limits';
 import { canReadUser, canResetSecondFactor } from '../policy';
-import type { RateLimits } from '../rate-limits';
 import type { AuthUser } from './types';
 
 const RECOVERY_CODES = 10;
+/** The AES-GCM associated data of a stored TOTP secret; the rotator must use the same. */
 export const totpAad = (userId: number) => `user_totp:${userId}:secret`;
 
 /** 16 base32 characters (80 bits) shown as xxxx-xxxx-xxxx-xxxx. */
@@ -32,6 +33,14 @@ const normaliseRecoveryCode = (code: string) => code.replace(/[\s-]/g, '').toLow
 const wrongCode = () =>
   new ValidationError('The code is not valid', [{ path: 'code', message: 'Not valid' }]);
 
+export interface MfaServiceDeps {
+  db: Database;
+  encryptor: Encryptor;
+  limits: AttemptLimits;
+  clock: Clock;
+  issuer: string;
+}
+
 /**
  * Second factor for password sign-in: a TOTP authenticator (RFC 6238) plus one-time recovery
  * codes. Enrolment is two steps, so a secret only counts once the user proved their app has
@@ -40,26 +49,20 @@ const wrongCode = () =>
  * the same code cannot both accept it.
  */
 export class MfaService {
-  constructor(
-    private readonly db: Database,
-    private readonly encryptor: Encryptor,
-    private readonly limits: RateLimits,
-    private readonly clock: Clock,
-    private readonly issuer: string,
-  ) {}
+  constructor(private readonly deps: MfaServiceDeps) {}
 
   /**
    * Guessing a 6-digit code must be as limited as guessing a password: wrong codes count
    * against the account's login limits (5 per account and address in 15 minutes).
    */
   private async assertNotLockedOut(user: AuthUser, meta: RequestMeta) {
-    const wait = await this.limits.loginBlockedFor(user.email, meta.ip ?? 'unknown');
+    const wait = await this.deps.limits.loginBlockedFor(user.email, meta.ip ?? 'unknown');
     if (wait > 0) throw new RateLimitedError(wait, 'Too many wrong codes, try again later');
   }
 
   private async wrongCodeFrom(user: AuthUser, meta: RequestMeta): Promise<never> {
-    await this.limits.loginFailed(user.email, meta.ip ?? 'unknown');
-    await recordAudit(this.db, {
+    await this.deps.limits.loginFailed(user.email, meta.ip ?? 'unknown');
+    await recordAudit(this.deps.db, {
       action: 'auth.mfa_failed',
       userId: user.id,
       resourceType: 'user',
@@ -69,7 +72,7 @@ export class MfaService {
     throw wrongCode();
   }
 
-  async isEnabled(userId: number, q: Queryable = this.db): Promise<boolean> {
+  async isEnabled(userId: number, q: Queryable = this.deps.db): Promise<boolean> {
     const [row] = await q
       .select({ userId: userTotp.userId })
       .from(userTotp)
@@ -80,7 +83,7 @@ export class MfaService {
   /** Which of these users have two-factor authentication on (for user records). */
   async enabledAmong(userIds: number[]): Promise<Set<number>> {
     if (userIds.length === 0) return new Set();
-    const rows = await this.db
+    const rows = await this.deps.db
       .select({ userId: userTotp.userId })
       .from(userTotp)
       .where(and(inArray(userTotp.userId, userIds), isNotNull(userTotp.confirmedAt)));
@@ -88,8 +91,8 @@ export class MfaService {
   }
 
   async status(userId: number) {
-    const [totp] = await this.db.select().from(userTotp).where(eq(userTotp.userId, userId));
-    const [left] = await this.db
+    const [totp] = await this.deps.db.select().from(userTotp).where(eq(userTotp.userId, userId));
+    const [left] = await this.deps.db
       .select({ n: count() })
       .from(mfaRecoveryCodes)
       .where(and(eq(mfaRecoveryCodes.userId, userId), isNull(mfaRecoveryCodes.usedAt)));
@@ -109,37 +112,37 @@ export class MfaService {
       throw new ConflictError('Two-factor authentication is already on; turn it off first');
     }
     const secret = newTotpSecret();
-    const secretEncrypted = this.encryptor.encrypt(secret, totpAad(user.id));
+    const secretEncrypted = this.deps.encryptor.encrypt(secret, totpAad(user.id));
     // Only an unconfirmed row is replaced: a confirm racing with this must not end up with a
     // confirmed row holding a secret the user's app never saw.
-    const [written] = await this.db
+    const [written] = await this.deps.db
       .insert(userTotp)
       .values({ userId: user.id, secretEncrypted })
       .onConflictDoUpdate({
         target: userTotp.userId,
-        set: { secretEncrypted, lastUsedStep: 0, createdAt: new Date(this.clock.now()) },
+        set: { secretEncrypted, lastUsedStep: 0, createdAt: new Date(this.deps.clock.now()) },
         setWhere: isNull(userTotp.confirmedAt),
       })
       .returning({ userId: userTotp.userId });
     if (!written) {
       throw new ConflictError('Two-factor authentication is already on; turn it off first');
     }
-    return { secret, otpauthUri: otpauthUri(this.issuer, user.email, secret) };
+    return { secret, otpauthUri: otpauthUri(this.deps.issuer, user.email, secret) };
   }
 
   /** Step 2: a code from the app turns it on; the recovery codes are shown this once. */
   async confirmTotp(user: AuthUser, code: string, meta: RequestMeta) {
-    const [row] = await this.db.select().from(userTotp).where(eq(userTotp.userId, user.id));
+    const [row] = await this.deps.db.select().from(userTotp).where(eq(userTotp.userId, user.id));
     if (!row) throw new NotFoundError('Two-factor enrolment');
     if (row.confirmedAt) throw new ConflictError('Two-factor authentication is already on');
     await this.assertNotLockedOut(user, meta);
-    const secret = this.encryptor.decrypt(row.secretEncrypted, totpAad(user.id));
-    const step = matchTotp(secret, code, this.clock.now());
+    const secret = this.deps.encryptor.decrypt(row.secretEncrypted, totpAad(user.id));
+    const step = matchTotp(secret, code, this.deps.clock.now());
     if (step === undefined) return this.wrongCodeFrom(user, meta);
-    return this.db.transaction(async (tx) => {
+    return this.deps.db.transaction(async (tx) => {
       const [confirmed] = await tx
         .update(userTotp)
-        .set({ confirmedAt: new Date(this.clock.now()), lastUsedStep: step })
+        .set({ confirmedAt: new Date(this.deps.clock.now()), lastUsedStep: step })
         .where(
           and(
             eq(userTotp.userId, user.id),
@@ -166,7 +169,7 @@ export class MfaService {
   /** Turning it off needs a current second factor, so a stolen session alone cannot. */
   async disable(user: AuthUser, code: string, meta: RequestMeta) {
     await this.assertNotLockedOut(user, meta);
-    const done = await this.db.transaction(async (tx) => {
+    const done = await this.deps.db.transaction(async (tx) => {
       if (!(await this.verifySecondFactor(tx, user.id, code))) return false;
       await tx.delete(userTotp).where(eq(userTotp.userId, user.id));
       await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id));
@@ -188,7 +191,7 @@ export class MfaService {
     if (!canResetSecondFactor(actor, userId)) {
       throw new ForbiddenError("Admins reset other users' two-factor authentication only");
     }
-    await this.db.transaction(async (tx) => {
+    await this.deps.db.transaction(async (tx) => {
       const removed = await tx
         .delete(userTotp)
         .where(eq(userTotp.userId, userId))
@@ -208,7 +211,7 @@ export class MfaService {
   /** New recovery codes (the old ones stop working), proven with a current code. */
   async regenerateRecoveryCodes(user: AuthUser, code: string, meta: RequestMeta) {
     await this.assertNotLockedOut(user, meta);
-    const result = await this.db.transaction(async (tx) => {
+    const result = await this.deps.db.transaction(async (tx) => {
       if (!(await this.verifySecondFactor(tx, user.id, code))) return undefined;
       const recoveryCodes = await this.replaceRecoveryCodes(tx, user.id);
       await recordAudit(tx, {
@@ -232,8 +235,8 @@ export class MfaService {
         .from(userTotp)
         .where(and(eq(userTotp.userId, userId), isNotNull(userTotp.confirmedAt)));
       if (!row) return false;
-      const secret = this.encryptor.decrypt(row.secretEncrypted, totpAad(userId));
-      const step = matchTotp(secret, trimmed, this.clock.now());
+      const secret = this.deps.encryptor.decrypt(row.secretEncrypted, totpAad(userId));
+      const step = matchTotp(secret, trimmed, this.deps.clock.now());
       if (step === undefined) return false;
       const [used] = await q
         .update(userTotp)
@@ -244,7 +247,7 @@ export class MfaService {
     }
     const [used] = await q
       .update(mfaRecoveryCodes)
-      .set({ usedAt: new Date(this.clock.now()) })
+      .set({ usedAt: new Date(this.deps.clock.now()) })
       .where(
         and(
           eq(mfaRecoveryCodes.userId, userId),

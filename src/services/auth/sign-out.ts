@@ -4,17 +4,22 @@ import type { RefreshTokenService } from '../tokens/refresh-service';
 import type { AccountService } from './account-service';
 import type { AuthContext } from './types';
 
+export interface SignOutDeps {
+  accounts: AccountService;
+  pats: PatService;
+  refreshTokens: RefreshTokenService;
+}
+
 /**
  * Ends the credential a request presents, whatever its kind: a session is revoked, a personal
  * access token is revoked, an access JWT revokes its refresh family (and with it every access
  * token of that login). POST /auth/logout and POST /auth/cli-logout both come here.
  */
-export function createSignOut(
-  accounts: AccountService,
-  pats: PatService,
-  refreshTokens: RefreshTokenService,
-) {
-  return async (auth: AuthContext, meta: RequestMeta, action: string) => {
+export class SignOut {
+  constructor(private readonly deps: SignOutDeps) {}
+
+  async end(auth: AuthContext, meta: RequestMeta, action: string) {
+    const { accounts, pats, refreshTokens } = this.deps;
     if (auth.kind === 'pat') {
       await pats.revoke(auth.user.id, auth.sessionId, meta, action);
     } else if (auth.kind === 'jwt') {
@@ -22,5 +27,5 @@ export function createSignOut(
     } else {
       await accounts.logout(auth.user.id, auth.sessionId, meta);
     }
-  };
+  }
 }

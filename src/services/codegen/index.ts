@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
-import type { SharedStore } from '../../cache/shared-store';
 import { KubeRagClient } from '../../clients/kuberag/client';
-import type { Config } from '../../config';
-import type { Database } from '../../db/client';
-import type { Clock } from '../../lib/clock';
+import type { CoreDeps } from '../deps';
 import type { TenancyService } from '../tenancy';
 import { JobRunner } from './runner';
 import { CodegenService } from './service';
@@ -12,12 +8,7 @@ import { StatusBus } from './status-bus';
 import { WsTickets } from './tickets';
 import { SubscriptionHub } from './ws-hub';
 
-export interface CodegenDeps {
-  config: Config;
-  db: Database;
-  store: SharedStore;
-  logger: Logger;
-  clock: Clock;
+export interface CodegenDeps extends CoreDeps {
   tenancy: TenancyService;
 }
 
@@ -30,16 +21,17 @@ export function createCodegenServices(deps: CodegenDeps) {
   const kuberag = settings.kuberag
     ? new KubeRagClient({ ...settings.kuberag, clock, logger })
     : undefined;
-  const bus = new StatusBus(store, logger);
+  const bus = new StatusBus({ store, logger });
   const runner = new JobRunner({ db, bus, kuberag, config: settings, logger, instanceId });
-  const hub = new SubscriptionHub(
+  const hub = new SubscriptionHub({
     db,
     bus,
-    { pingIntervalMs: settings.wsPingIntervalMs, resyncIntervalMs: settings.sweepMs },
     logger,
-  );
-  const tickets = new WsTickets(store, settings.wsTicketTtlSeconds, clock);
-  const codegen = new CodegenService({
+    pingIntervalMs: settings.wsPingIntervalMs,
+    resyncIntervalMs: settings.sweepMs,
+  });
+  const tickets = new WsTickets({ store, ttlSeconds: settings.wsTicketTtlSeconds, clock });
+  const jobs = new CodegenService({
     db,
     tenancy,
     runner,
@@ -52,10 +44,10 @@ export function createCodegenServices(deps: CodegenDeps) {
   });
   runner.start();
   return {
-    codegen,
-    codegenRunner: runner,
-    codegenHub: hub,
-    async stopCodegen() {
+    jobs,
+    runner,
+    hub,
+    async stop() {
       hub.stop();
       await runner.stop();
       await kuberag?.close();

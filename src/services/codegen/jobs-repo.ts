@@ -1,14 +1,12 @@
 import { and, count, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client';
 import { type CodegenJobRow, codegenJobs } from '../../db/schema';
+import { OPEN_STATUSES, TERMINAL_STATUSES } from './job-status';
 
 /**
  * The SQL of code-generation jobs. Status writes never overwrite a terminal state, and every
  * write bumps `version`, which is what subscribers use to order updates.
  */
-
-export const OPEN_STATUSES = ['queued', 'running'] as const;
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 export type NewJob = typeof codegenJobs.$inferInsert;
 
@@ -48,7 +46,7 @@ export async function updateOpenJob(
   patch: StatusPatch,
   owner?: string,
 ): Promise<CodegenJobRow | undefined> {
-  const terminal = patch.status !== undefined && TERMINAL.has(patch.status);
+  const terminal = patch.status !== undefined && TERMINAL_STATUSES.has(patch.status);
   const conditions: SQL[] = [
     eq(codegenJobs.id, id),
     inArray(codegenJobs.status, [...OPEN_STATUSES]),

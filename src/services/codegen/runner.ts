@@ -8,6 +8,7 @@ import { generateManifests } from './builtin/generate';
 import { GeneratorInputError } from './builtin/model';
 import { planManifests } from './builtin/plan';
 import { parseGraph } from './graph';
+import { isOpen } from './job-status';
 import {
   claimExpired,
   releaseLeases,
@@ -223,7 +224,7 @@ export class JobRunner {
         .then(async () => {
           if (stopped) return;
           const key = `${status.status}|${status.progress}|${status.step}`;
-          if (key === last && (status.status === 'queued' || status.status === 'running')) return;
+          if (key === last && isOpen(status.status)) return;
           last = key;
           if (await this.applyUpstream(row, upstreamId, status, kuberag)) finish();
         })
@@ -268,7 +269,7 @@ export class JobRunner {
     status: UpstreamJobStatus,
     kuberag: KubeRagClient,
   ): Promise<boolean> {
-    if (status.status === 'queued' || status.status === 'running') {
+    if (isOpen(status.status)) {
       const patch = {
         status: status.status,
         progress: clampProgress(status.progress),

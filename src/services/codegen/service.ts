@@ -9,6 +9,7 @@ import type { AuthUser } from '../auth/types';
 import type { TenancyService } from '../tenancy';
 import { GeneratorInputError, resolveGraph } from './builtin/model';
 import type { Graph } from './graph';
+import { isOpen } from './job-status';
 import { findJob, insertJob, listJobs, updateOpenJob } from './jobs-repo';
 import { type ProjectRef, storeProjectGraph } from './projects';
 import type { JobResult } from './result';
@@ -157,7 +158,7 @@ export class CodegenService {
   async cancel(actor: AuthUser, jobId: string, meta: RequestMeta): Promise<CodegenJobRow> {
     const job = await this.visibleJob(actor, jobId);
     const { db, kuberag, bus, logger } = this.deps;
-    if (job.status !== 'queued' && job.status !== 'running') {
+    if (!isOpen(job.status)) {
       throw new ConflictError(`Job already ${job.status}`);
     }
     let used = 0;

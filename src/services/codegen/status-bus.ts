@@ -36,13 +36,16 @@ export function statusMessage(row: CodegenJobRow): StatusMessage {
 const CHANNEL = 'codegen:status';
 type Listener = (message: StatusMessage) => void;
 
+export interface StatusBusDeps {
+  store: SharedStore;
+  logger: Logger;
+}
+
 export class StatusBus {
   private readonly listeners = new Map<string, Set<Listener>>();
 
-  constructor(
-    private readonly store: SharedStore,
-    logger: Logger,
-  ) {
+  constructor(private readonly deps: StatusBusDeps) {
+    const { store, logger } = deps;
     store.subscribe(CHANNEL, (raw) => {
       try {
         this.dispatch(JSON.parse(raw) as StatusMessage);
@@ -56,11 +59,11 @@ export class StatusBus {
     const message = statusMessage(row);
     // With Redis away, a publish goes nowhere; this instance's own subscribers still hear it,
     // and other instances catch up from the database (WebSocket hub resync).
-    if (this.store.kind === 'redis' && this.store.status() !== 'connected') {
+    if (this.deps.store.kind === 'redis' && this.deps.store.status() !== 'connected') {
       this.dispatch(message);
       return;
     }
-    await this.store.publish(CHANNEL, JSON.stringify(message));
+    await this.deps.store.publish(CHANNEL, JSON.stringify(message));
   }
 
   /** Listens to one job's changes; returns the function that stops listening. */
@@ -79,7 +82,7 @@ export class StatusBus {
 
   /** Called when pub/sub was interrupted and messages may have been missed. */
   onResync(handler: () => void): void {
-    this.store.onResync(handler);
+    this.deps.store.onResync(handler);
   }
 
   private dispatch(message: StatusMessage) {

@@ -17,22 +17,29 @@ export interface TicketClaims {
 const PREFIX = 'codegen:ticket:';
 const TICKET = /^[A-Za-z0-9_-]{43}$/;
 
+export interface WsTicketsDeps {
+  store: SharedStore;
+  ttlSeconds: number;
+  clock: Clock;
+}
+
 export class WsTickets {
   /** Only used without Redis, where there is one instance. */
   private readonly local = new Map<string, { claims: TicketClaims; expiresAt: number }>();
 
-  constructor(
-    private readonly store: SharedStore,
-    private readonly ttlSeconds: number,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: WsTicketsDeps) {}
 
   async issue(claims: TicketClaims): Promise<{ ticket: string; expiresAt: string }> {
     const ticket = newOpaqueToken();
     const key = sha256Hex(ticket);
-    const expiresAt = this.clock.now() + this.ttlSeconds * 1000;
-    if (this.store.redis) {
-      await this.store.redis.set(PREFIX + key, JSON.stringify(claims), 'EX', this.ttlSeconds);
+    const expiresAt = this.deps.clock.now() + this.deps.ttlSeconds * 1000;
+    if (this.deps.store.redis) {
+      await this.deps.store.redis.set(
+        PREFIX + key,
+        JSON.stringify(claims),
+        'EX',
+        this.deps.ttlSeconds,
+      );
     } else {
       this.sweepLocal();
       this.local.set(key, { claims, expiresAt });
@@ -44,18 +51,18 @@ export class WsTickets {
   async redeem(ticket: string): Promise<TicketClaims | undefined> {
     if (!TICKET.test(ticket)) return undefined;
     const key = sha256Hex(ticket);
-    if (this.store.redis) {
-      const raw = await this.store.redis.getdel(PREFIX + key).catch(() => null);
+    if (this.deps.store.redis) {
+      const raw = await this.deps.store.redis.getdel(PREFIX + key).catch(() => null);
       return raw ? (JSON.parse(raw) as TicketClaims) : undefined;
     }
     const entry = this.local.get(key);
     this.local.delete(key);
-    if (!entry || entry.expiresAt <= this.clock.now()) return undefined;
+    if (!entry || entry.expiresAt <= this.deps.clock.now()) return undefined;
     return entry.claims;
   }
 
   private sweepLocal() {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     for (const [key, entry] of this.local) if (entry.expiresAt <= now) this.local.delete(key);
   }
 }

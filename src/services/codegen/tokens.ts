@@ -2,7 +2,7 @@ import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client';
 import { type CodegenJobRow, codegenJobs, companies, tokenLedger } from '../../db/schema';
 import { NotFoundError } from '../../lib/errors';
-import { recordLedger } from '../ledger';
+import { recordLedger } from '../billing/ledger';
 import { InsufficientTokensError } from '../tenancy';
 
 /**
@@ -11,7 +11,7 @@ import { InsufficientTokensError } from '../tenancy';
  * zero) followed by a ledger row carrying the balance it produced, in the caller's transaction.
  */
 
-export { type LedgerEntry, recordLedger } from '../ledger';
+export { type LedgerEntry, recordLedger } from '../billing/ledger';
 
 /**
  * Takes up to `max` tokens; never more than the balance. Returns what was taken and the new

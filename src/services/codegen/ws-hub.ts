@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 import type { CodegenJobRow } from '../../db/schema';
+import { TERMINAL_STATUSES } from './job-status';
 import { findJobs } from './jobs-repo';
 import { type StatusBus, type StatusMessage, statusMessage } from './status-bus';
 
@@ -34,7 +35,6 @@ interface JobGroup {
   unlisten(): void;
 }
 
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 const PING_SLICES = 10;
 const topicOf = (jobId: string) => `codegen:${jobId}`;
 
@@ -56,6 +56,12 @@ export interface HubOptions {
   resyncIntervalMs: number;
 }
 
+export interface SubscriptionHubDeps extends HubOptions {
+  db: Database;
+  bus: StatusBus;
+  logger: Logger;
+}
+
 export class SubscriptionHub {
   private readonly groups = new Map<string, JobGroup>();
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
@@ -63,12 +69,8 @@ export class SubscriptionHub {
   private pendingReads = new Map<string, Promise<CodegenJobRow | undefined>>();
   private pingTick = 0;
 
-  constructor(
-    private readonly db: Database,
-    private readonly bus: StatusBus,
-    options: HubOptions,
-    private readonly logger: Logger,
-  ) {
+  constructor(private readonly deps: SubscriptionHubDeps) {
+    const { bus, pingIntervalMs, resyncIntervalMs } = deps;
     const every = (ms: number, task: () => void) => {
       const timer = setInterval(task, ms);
       timer.unref?.();
@@ -76,8 +78,8 @@ export class SubscriptionHub {
     };
     // Pings go out in PING_SLICES portions spread over the interval: one JavaScript call per
     // socket, and 10 000 of them at once would hold up a status change for ~150 ms.
-    every(Math.max(1, Math.floor(options.pingIntervalMs / PING_SLICES)), () => this.pingSlice());
-    every(options.resyncIntervalMs, () => void this.resync());
+    every(Math.max(1, Math.floor(pingIntervalMs / PING_SLICES)), () => this.pingSlice());
+    every(resyncIntervalMs, () => void this.resync());
     bus.onResync(() => void this.resync());
   }
 
@@ -94,7 +96,7 @@ export class SubscriptionHub {
       const members = new Set<Member>();
       group = {
         members,
-        unlisten: this.bus.listen(jobId, (message) => this.deliver(jobId, message)),
+        unlisten: this.deps.bus.listen(jobId, (message) => this.deliver(jobId, message)),
       };
       this.groups.set(jobId, group);
     }
@@ -107,7 +109,7 @@ export class SubscriptionHub {
         if (row) this.deliver(jobId, statusMessage(row));
         this.join(jobId, member);
       })
-      .catch((err) => this.logger.warn({ err, jobId }, 'codegen subscribe read failed'));
+      .catch((err) => this.deps.logger.warn({ err, jobId }, 'codegen subscribe read failed'));
     return () => this.detach(jobId, member);
   }
 
@@ -117,7 +119,7 @@ export class SubscriptionHub {
       pending = new Promise<void>((resolve) => setImmediate(resolve))
         .then(() => {
           this.pendingReads.delete(jobId);
-          return findJobs(this.db, [jobId]);
+          return findJobs(this.deps.db, [jobId]);
         })
         .then((rows) => rows[0]);
       this.pendingReads.set(jobId, pending);
@@ -141,7 +143,7 @@ export class SubscriptionHub {
     if (!group?.members.has(member) || !group.latest) return;
     try {
       member.subscriber.send(clientFrame(group.latest));
-      if (TERMINAL.has(group.latest.status)) {
+      if (TERMINAL_STATUSES.has(group.latest.status)) {
         this.detach(jobId, member);
         member.subscriber.close(1000, 'Job finished');
         return;
@@ -164,7 +166,7 @@ export class SubscriptionHub {
     const joined = [...group.members].filter((m) => m.joined);
     if (joined.length === 0) return;
     joined[0]!.subscriber.publish(topicOf(jobId), clientFrame(message));
-    if (!TERMINAL.has(message.status)) return;
+    if (!TERMINAL_STATUSES.has(message.status)) return;
     for (const member of joined) {
       this.detach(jobId, member);
       try {
@@ -191,9 +193,9 @@ export class SubscriptionHub {
     const ids = [...this.groups.keys()];
     if (ids.length === 0) return;
     try {
-      for (const row of await findJobs(this.db, ids)) this.deliver(row.id, statusMessage(row));
+      for (const row of await findJobs(this.deps.db, ids)) this.deliver(row.id, statusMessage(row));
     } catch (err) {
-      this.logger.warn({ err }, 'codegen subscription resync failed');
+      this.deps.logger.warn({ err }, 'codegen subscription resync failed');
     }
   }
 

@@ -42,15 +42,17 @@ class DryRunRollback extends Error {
   }
 }
 
+export interface IacServiceDeps {
+  db: Database;
+  tenancy: TenancyService;
+}
+
 /**
  * Kubernetes-style manifests for tenancy objects: another door into the tenancy services, with
  * their policy checks and audit rows, never a second implementation.
  */
 export class IacService {
-  constructor(
-    private readonly db: Database,
-    private readonly tenancy: TenancyService,
-  ) {}
+  constructor(private readonly deps: IacServiceDeps) {}
 
   /** One transaction for the whole file: any error applies nothing. */
   async apply(
@@ -63,15 +65,15 @@ export class IacService {
     const manifests = parseManifests(body, contentType);
     let touched = new Set<number>();
     try {
-      const results = await this.db.transaction(async (tx) => {
+      const results = await this.deps.db.transaction(async (tx) => {
         enableMemo(tx);
-        const call = this.tenancy.withinTransaction(tx, actor, meta);
+        const call = this.deps.tenancy.withinTransaction(tx, actor, meta);
         touched = call.touchedUsers;
         const results = await applyManifests(call, manifests);
         if (dryRun) throw new DryRunRollback(results);
         return results;
       });
-      await this.tenancy.afterCommit(touched);
+      await this.deps.tenancy.afterCommit(touched);
       return { dryRun: false, results };
     } catch (err) {
       if (err instanceof DryRunRollback) return { dryRun: true, results: err.results };
@@ -123,7 +125,7 @@ export class IacService {
   }
 
   async get(actor: AuthUser, kind: Kind, name: string, refs: ParentRefs) {
-    const found = await this.find(this.db, actor, kind, name, refs);
+    const found = await this.find(this.deps.db, actor, kind, name, refs);
     switch (found.kind) {
       case 'Company':
         return companyManifestOf(found.row, found.standing, true);
@@ -135,14 +137,14 @@ export class IacService {
         // A public project's reader may not see its organization; the slug is not secret to them.
         const org =
           found.organization ??
-          (await parentOrganization(this.db, found.row.companyId, found.row.organizationId))!;
+          (await parentOrganization(this.deps.db, found.row.companyId, found.row.organizationId))!;
         return projectManifestOf(found.row, org, found.team, true);
       }
     }
   }
 
   remove(actor: AuthUser, kind: Kind, name: string, refs: ParentRefs, meta: RequestMeta) {
-    return this.tenancy.write(actor, meta, async (call) => {
+    return this.deps.tenancy.write(actor, meta, async (call) => {
       const found = await this.find(call.tx, actor, kind, name, refs);
       if (found.kind === 'Company') await deleteCompany(call, found.row.id);
       if (found.kind === 'Organization') await deleteOrganization(call, found.row.id);
@@ -154,8 +156,10 @@ export class IacService {
 
   /** The company and everything in it the caller can read, as multi-document YAML. */
   async export(actor: AuthUser, companyId: string): Promise<string> {
-    const company = await atField('companyID', () => resolveCompany(this.db, actor, companyId));
-    const tree = await companyTree(this.db, actor, companyId);
+    const company = await atField('companyID', () =>
+      resolveCompany(this.deps.db, actor, companyId),
+    );
+    const tree = await companyTree(this.deps.db, actor, companyId);
     const orgs = new Map(tree.organizations.map((o) => [o.id, o]));
     const teams = new Map(
       tree.teams.filter((t) => orgs.has(t.organizationId)).map((t) => [t.id, t]),

@@ -18,24 +18,26 @@ export interface IdentityView {
   removable: boolean;
 }
 
+export interface IdentityServiceDeps {
+  db: Database;
+  registry: ProviderRegistry;
+}
+
 /** A signed-in user's linked sign-in identities: list and unlink. */
 export class IdentityService {
-  constructor(
-    private readonly db: Database,
-    private readonly registry: ProviderRegistry,
-  ) {}
+  constructor(private readonly deps: IdentityServiceDeps) {}
 
   async list(userId: number): Promise<IdentityView[]> {
-    const [user] = await this.db
+    const [user] = await this.deps.db
       .select({ passwordHash: users.passwordHash })
       .from(users)
       .where(eq(users.id, userId));
-    const rows = await this.db
+    const rows = await this.deps.db
       .select()
       .from(oauthAccounts)
       .where(eq(oauthAccounts.userId, userId))
       .orderBy(asc(oauthAccounts.createdAt), asc(oauthAccounts.id));
-    const names = new Map((await this.registry.all()).map((p) => [p.id, p.displayName]));
+    const names = new Map((await this.deps.registry.all()).map((p) => [p.id, p.displayName]));
     const methods = rows.length + (user?.passwordHash ? 1 : 0);
     return rows.map((r) => ({
       id: String(r.id),
@@ -52,7 +54,7 @@ export class IdentityService {
 
   /** Unlinks one of the user's identities; the last way to sign in is refused (409). */
   async unlink(userId: number, identityId: number, meta: RequestMeta): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.deps.db.transaction(async (tx) => {
       // Row lock: two concurrent unlinks cannot both see "one other method left".
       const [user] = await tx
         .select({ id: users.id, passwordHash: users.passwordHash })

@@ -1,8 +1,5 @@
-import type { Logger } from 'pino';
-import type { SharedStore } from '../../cache/shared-store';
-import type { Config } from '../../config';
-import type { Database } from '../../db/client';
 import type { Encryptor } from '../../lib/encryption';
+import type { CoreDeps } from '../deps';
 import type { SessionService } from '../sessions/session-service';
 import { IdentityService } from './identity-service';
 import { OAuthConfigService } from './oauth-config-service';
@@ -10,24 +7,20 @@ import { OAuthFlowService } from './oauth-flow-service';
 import { OAuthLoginService } from './oauth-login-service';
 import { ProviderRegistry } from './provider-registry';
 
-export interface OAuthServiceDeps {
-  db: Database;
-  store: SharedStore;
+export interface OAuthServiceDeps extends CoreDeps {
   encryptor: Encryptor;
-  config: Config;
-  logger: Logger;
   sessions: SessionService;
 }
 
 /** Sign-in providers (issue #3): registry, browser flow, identities, admin configuration. */
 export function createOAuthServices(deps: OAuthServiceDeps) {
-  const { db, store, encryptor, config, logger, sessions } = deps;
-  const oauthProviders = new ProviderRegistry(db, store, encryptor, config, logger);
-  const oauthLogins = new OAuthLoginService(db, sessions, config);
+  const { db, store, encryptor, config, logger, clock, sessions } = deps;
+  const registry = new ProviderRegistry({ db, store, encryptor, config, logger, clock });
+  const logins = new OAuthLoginService({ db, sessions, config, clock });
   return {
-    oauthProviders,
-    oauthFlow: new OAuthFlowService(db, store, encryptor, config, oauthProviders, oauthLogins),
-    oauthConfig: new OAuthConfigService(db, encryptor, config, oauthProviders),
-    identities: new IdentityService(db, oauthProviders),
+    providers: registry,
+    flow: new OAuthFlowService({ db, store, encryptor, config, clock, registry, logins }),
+    config: new OAuthConfigService({ db, encryptor, config, clock, registry }),
+    identities: new IdentityService({ db, registry }),
   };
 }

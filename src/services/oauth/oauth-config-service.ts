@@ -3,6 +3,7 @@ import { isAcceptableUpstreamUrl } from '../../clients/identity/upstream-http';
 import type { Config } from '../../config';
 import type { Database } from '../../db/client';
 import { type OAuthProviderRow, oauthProviders } from '../../db/schema';
+import type { Clock } from '../../lib/clock';
 import type { Encryptor } from '../../lib/encryption';
 import {
   ConflictError,
@@ -14,7 +15,7 @@ import {
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import { GOOGLE_ISSUER } from './env-providers';
 import { envView, type ProviderView, rowView } from './oauth-config-views';
-import { type ProviderRegistry, secretAad } from './provider-registry';
+import { clientSecretAad, type ProviderRegistry } from './provider-registry';
 import {
   DEFAULT_NAMES,
   DEFAULT_SCOPES,
@@ -44,29 +45,35 @@ export interface NewProvider extends ProviderSettings {
 
 const OIDC_TYPES = new Set<ProviderType>(['google', 'gitlab', 'okta', 'oidc']);
 
+export interface OAuthConfigServiceDeps {
+  db: Database;
+  encryptor: Encryptor;
+  config: Pick<Config, 'appUrl' | 'oauth'>;
+  clock: Clock;
+  registry: ProviderRegistry;
+}
+
 /** Admin configuration of database providers: validated, secret encrypted, audited. */
 export class OAuthConfigService {
-  constructor(
-    private readonly db: Database,
-    private readonly encryptor: Encryptor,
-    private readonly config: Config,
-    private readonly registry: ProviderRegistry,
-  ) {}
+  constructor(private readonly deps: OAuthConfigServiceDeps) {}
 
   async list(): Promise<ProviderView[]> {
-    const rows = await this.db.select().from(oauthProviders).orderBy(asc(oauthProviders.createdAt));
+    const rows = await this.deps.db
+      .select()
+      .from(oauthProviders)
+      .orderBy(asc(oauthProviders.createdAt));
     return [
-      ...this.registry.envDefinitions().map((p) => envView(this.config.appUrl, p)),
+      ...this.deps.registry.envDefinitions().map((p) => envView(this.deps.config.appUrl, p)),
       ...rows
-        .filter((r) => !this.registry.isEnvProvider(r.id))
-        .map((r) => rowView(this.config.appUrl, r)),
+        .filter((r) => !this.deps.registry.isEnvProvider(r.id))
+        .map((r) => rowView(this.deps.config.appUrl, r)),
     ];
   }
 
   async get(id: string): Promise<ProviderView> {
-    const env = this.registry.envDefinitions().find((p) => p.id === id);
-    if (env) return envView(this.config.appUrl, env);
-    return rowView(this.config.appUrl, await this.row(id));
+    const env = this.deps.registry.envDefinitions().find((p) => p.id === id);
+    if (env) return envView(this.deps.config.appUrl, env);
+    return rowView(this.deps.config.appUrl, await this.row(id));
   }
 
   async create(input: NewProvider, actorId: number, meta: RequestMeta): Promise<ProviderView> {
@@ -76,11 +83,11 @@ export class OAuthConfigService {
     }
     const endpoints = this.endpoints(input.type, input.issuer, input.baseUrl, issues);
     if (issues.length > 0) throw new ValidationError('Invalid provider configuration', issues);
-    if (this.registry.isEnvProvider(input.id)) {
+    if (this.deps.registry.isEnvProvider(input.id)) {
       throw new ConflictError(`Provider "${input.id}" is configured through environment variables`);
     }
-    const secret = this.encryptor.encrypt(input.clientSecret, secretAad(input.id));
-    const row = await this.db.transaction(async (tx) => {
+    const secret = this.deps.encryptor.encrypt(input.clientSecret, clientSecretAad(input.id));
+    const row = await this.deps.db.transaction(async (tx) => {
       const [inserted] = await tx
         .insert(oauthProviders)
         .values({
@@ -89,7 +96,7 @@ export class OAuthConfigService {
           displayName: input.displayName ?? DEFAULT_NAMES[input.type],
           clientId: input.clientId,
           clientSecretEncrypted: secret,
-          secretKeyId: this.encryptor.activeKeyId,
+          secretKeyId: this.deps.encryptor.activeKeyId,
           issuer: endpoints.issuer,
           baseUrl: endpoints.baseUrl,
           scopes: this.scopes(input.type, input.scopes),
@@ -110,8 +117,8 @@ export class OAuthConfigService {
       });
       return inserted;
     });
-    await this.registry.changed();
-    return rowView(this.config.appUrl, row);
+    await this.deps.registry.changed();
+    return rowView(this.deps.config.appUrl, row);
   }
 
   async update(
@@ -121,7 +128,7 @@ export class OAuthConfigService {
     meta: RequestMeta,
   ): Promise<ProviderView> {
     this.refuseEnv(id);
-    const row = await this.db.transaction(async (tx) => {
+    const row = await this.deps.db.transaction(async (tx) => {
       const [current] = await tx
         .select()
         .from(oauthProviders)
@@ -139,14 +146,14 @@ export class OAuthConfigService {
       const secret =
         patch.clientSecret === undefined
           ? undefined
-          : this.encryptor.encrypt(patch.clientSecret, secretAad(id));
+          : this.deps.encryptor.encrypt(patch.clientSecret, clientSecretAad(id));
       const [updated] = await tx
         .update(oauthProviders)
         .set({
           displayName: patch.displayName ?? current.displayName,
           clientId: patch.clientId ?? current.clientId,
           ...(secret
-            ? { clientSecretEncrypted: secret, secretKeyId: this.encryptor.activeKeyId }
+            ? { clientSecretEncrypted: secret, secretKeyId: this.deps.encryptor.activeKeyId }
             : {}),
           issuer: endpoints.issuer,
           baseUrl: endpoints.baseUrl,
@@ -154,7 +161,7 @@ export class OAuthConfigService {
           enabled: patch.enabled ?? current.enabled,
           allowSignup: patch.allowSignup ?? current.allowSignup,
           trustEmail: patch.trustEmail ?? current.trustEmail,
-          updatedAt: new Date(),
+          updatedAt: new Date(this.deps.clock.now()),
         })
         .where(eq(oauthProviders.id, id))
         .returning();
@@ -172,13 +179,13 @@ export class OAuthConfigService {
       });
       return updated!;
     });
-    await this.registry.changed();
-    return rowView(this.config.appUrl, row);
+    await this.deps.registry.changed();
+    return rowView(this.deps.config.appUrl, row);
   }
 
   async remove(id: string, actorId: number, meta: RequestMeta): Promise<void> {
     this.refuseEnv(id);
-    await this.db.transaction(async (tx) => {
+    await this.deps.db.transaction(async (tx) => {
       const [deleted] = await tx
         .delete(oauthProviders)
         .where(eq(oauthProviders.id, id))
@@ -193,11 +200,11 @@ export class OAuthConfigService {
         ...meta,
       });
     });
-    await this.registry.changed();
+    await this.deps.registry.changed();
   }
 
   private refuseEnv(id: string) {
-    if (this.registry.isEnvProvider(id)) {
+    if (this.deps.registry.isEnvProvider(id)) {
       throw new ForbiddenError(
         `Provider "${id}" is configured through environment variables and is read-only here`,
       );
@@ -205,7 +212,7 @@ export class OAuthConfigService {
   }
 
   private async row(id: string): Promise<OAuthProviderRow> {
-    const [row] = await this.db.select().from(oauthProviders).where(eq(oauthProviders.id, id));
+    const [row] = await this.deps.db.select().from(oauthProviders).where(eq(oauthProviders.id, id));
     if (!row) throw new NotFoundError('OAuth provider');
     return row;
   }
@@ -228,7 +235,7 @@ export class OAuthConfigService {
         return { issuer: null, baseUrl: null };
       case 'google':
         return {
-          issuer: this.config.oauth.testEndpoints?.googleIssuer ?? GOOGLE_ISSUER,
+          issuer: this.deps.config.oauth.testEndpoints?.googleIssuer ?? GOOGLE_ISSUER,
           baseUrl: null,
         };
       case 'gitlab': {

@@ -2,6 +2,7 @@ import * as oidc from 'openid-client';
 import type { SharedStore } from '../../cache/shared-store';
 import type { Config } from '../../config';
 import type { Database } from '../../db/client';
+import type { Clock } from '../../lib/clock';
 import type { Encryptor } from '../../lib/encryption';
 import { constantTimeEqual, sha256Hex } from '../../lib/tokens';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
@@ -49,40 +50,43 @@ export interface CallbackInput {
   meta: RequestMeta;
 }
 
+export interface OAuthFlowServiceDeps {
+  db: Database;
+  store: SharedStore;
+  encryptor: Encryptor;
+  config: Config;
+  clock: Clock;
+  registry: ProviderRegistry;
+  logins: OAuthLoginService;
+}
+
 /**
  * The browser sign-in flow: authorization code + PKCE (S256), one-time state, nonce for OIDC,
  * the RFC 9207 `iss` check, then the identity handed to OAuthLoginService.
  */
 export class OAuthFlowService {
-  constructor(
-    private readonly db: Database,
-    private readonly store: SharedStore,
-    private readonly encryptor: Encryptor,
-    private readonly config: Config,
-    private readonly registry: ProviderRegistry,
-    private readonly logins: OAuthLoginService,
-  ) {}
+  constructor(private readonly deps: OAuthFlowServiceDeps) {}
 
   callbackUrl(providerId: string): string {
-    return `${this.config.appUrl}/oauth/${providerId}/callback`;
+    return `${this.deps.config.appUrl}/oauth/${providerId}/callback`;
   }
 
   async start(
     providerId: string,
     options: { redirect?: string; link?: { userId: number; sessionId: string } },
   ): Promise<StartedFlow> {
-    const provider = await this.registry.get(providerId);
+    const provider = await this.deps.registry.get(providerId);
     if (!provider) throw new OAuthFlowError('unknown_provider', { provider: providerId });
-    const upstream = this.registry.upstream(provider);
+    const upstream = this.deps.registry.upstream(provider);
     const flow: FlowState = {
       provider: provider.id,
       state: oidc.randomState(),
       nonce: upstream.usesNonce ? oidc.randomNonce() : undefined,
       verifier: oidc.randomPKCECodeVerifier(),
-      redirect: safeRedirect(options.redirect, this.config),
+      redirect: safeRedirect(options.redirect, this.deps.config),
       linkUserId: options.link?.userId,
       linkSessionId: options.link?.sessionId,
-      expiresAt: Date.now() + FLOW_TTL_SECONDS * 1000,
+      expiresAt: this.deps.clock.now() + FLOW_TTL_SECONDS * 1000,
     };
     let location: URL;
     try {
@@ -95,7 +99,7 @@ export class OAuthFlowService {
     } catch (err) {
       throw classifyUpstreamError(err, 'discovery');
     }
-    const cookieValue = this.encryptor.encrypt(JSON.stringify(flow), FLOW_AAD);
+    const cookieValue = this.deps.encryptor.encrypt(JSON.stringify(flow), FLOW_AAD);
     return { location: location.href, cookieValue };
   }
 
@@ -105,7 +109,7 @@ export class OAuthFlowService {
       return await this.complete(input);
     } catch (err) {
       if (err instanceof OAuthFlowError) {
-        await recordAudit(this.db, {
+        await recordAudit(this.deps.db, {
           action: 'auth.oauth_failed',
           userId: input.current?.userId,
           details: { provider: input.providerId, reason: err.reason, ...err.details },
@@ -118,7 +122,7 @@ export class OAuthFlowService {
 
   private async complete(input: CallbackInput): Promise<CallbackOutcome> {
     const { providerId, query } = input;
-    const provider = await this.registry.get(providerId);
+    const provider = await this.deps.registry.get(providerId);
     if (!provider) throw new OAuthFlowError('unknown_provider');
     const flow = this.openFlow(input.cookieValue, providerId);
     const returnedState = query.get('state');
@@ -129,7 +133,7 @@ export class OAuthFlowService {
     const error = query.get('error');
     if (error) {
       const code = /^[a-z_]{1,64}$/.test(error) ? error : 'provider_error';
-      await recordAudit(this.db, {
+      await recordAudit(this.deps.db, {
         action: 'auth.oauth_denied',
         userId: input.current?.userId,
         details: { provider: providerId, error: code },
@@ -139,7 +143,7 @@ export class OAuthFlowService {
     }
     if (!query.get('code')) throw new OAuthFlowError('missing_code');
 
-    const upstream = this.registry.upstream(provider);
+    const upstream = this.deps.registry.upstream(provider);
     let expected: Awaited<ReturnType<typeof upstream.responseIssuer>>;
     try {
       expected = await upstream.responseIssuer();
@@ -174,10 +178,10 @@ export class OAuthFlowService {
       ) {
         throw new OAuthFlowError('link_session_lost');
       }
-      await this.logins.link(provider, profile, current.userId, input.meta);
+      await this.deps.logins.link(provider, profile, current.userId, input.meta);
       return { kind: 'linked', redirect: flow.redirect };
     }
-    const result = await this.logins.signIn(provider, profile, input.meta);
+    const result = await this.deps.logins.signIn(provider, profile, input.meta);
     return {
       kind: 'signed_in',
       token: result.token,
@@ -190,11 +194,11 @@ export class OAuthFlowService {
     if (!cookieValue) throw new OAuthFlowError('state_missing');
     let flow: FlowState;
     try {
-      flow = JSON.parse(this.encryptor.decrypt(cookieValue, FLOW_AAD)) as FlowState;
+      flow = JSON.parse(this.deps.encryptor.decrypt(cookieValue, FLOW_AAD)) as FlowState;
     } catch {
       throw new OAuthFlowError('state_invalid');
     }
-    if (typeof flow.expiresAt !== 'number' || flow.expiresAt < Date.now()) {
+    if (typeof flow.expiresAt !== 'number' || flow.expiresAt < this.deps.clock.now()) {
       throw new OAuthFlowError('state_expired');
     }
     // Each provider has its own callback path: a response for one can never finish another.
@@ -205,16 +209,16 @@ export class OAuthFlowService {
   /** True the first time a state is presented; a replayed callback is refused. */
   private async consumeState(state: string): Promise<boolean> {
     const key = `oauth:state:${sha256Hex(state)}`;
-    const redis = this.store.redis;
-    if (redis && this.store.status() === 'connected') {
+    const redis = this.deps.store.redis;
+    if (redis && this.deps.store.status() === 'connected') {
       try {
         return (await redis.set(key, '1', 'EX', FLOW_TTL_SECONDS, 'NX')) === 'OK';
       } catch {
         // Redis failed mid-call: fall through to the best-effort path.
       }
     }
-    if (await this.store.get(key)) return false;
-    await this.store.set(key, '1', FLOW_TTL_SECONDS);
+    if (await this.deps.store.get(key)) return false;
+    await this.deps.store.set(key, '1', FLOW_TTL_SECONDS);
     return true;
   }
 }

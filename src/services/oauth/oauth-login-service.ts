@@ -2,6 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Config } from '../../config';
 import type { Database, Queryable } from '../../db/client';
 import { oauthAccounts, type UserRow, users } from '../../db/schema';
+import type { Clock } from '../../lib/clock';
 import { ConflictError, ForbiddenError, ValidationError } from '../../lib/errors';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import { createAccount, openSession } from '../auth/account-creation';
@@ -50,17 +51,20 @@ function verifiedEmail(profile: ExternalProfile): string {
   }
 }
 
+export interface OAuthLoginServiceDeps {
+  db: Database;
+  sessions: SessionService;
+  config: Pick<Config, 'allowRegistration'>;
+  clock: Clock;
+}
+
 /**
  * Turns an identity proven by a provider into a signed-in user. Identities are keyed by
  * (provider, subject); an email only ever links to an existing account when the provider is
  * trusted for it (trustEmail), and that link is audited.
  */
 export class OAuthLoginService {
-  constructor(
-    private readonly db: Database,
-    private readonly sessions: SessionService,
-    private readonly config: Config,
-  ) {}
+  constructor(private readonly deps: OAuthLoginServiceDeps) {}
 
   async signIn(
     provider: ProviderDefinition,
@@ -69,7 +73,7 @@ export class OAuthLoginService {
   ): Promise<OAuthSignIn> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.db.transaction((tx) => this.signInOnce(tx, provider, profile, meta));
+        return await this.deps.db.transaction((tx) => this.signInOnce(tx, provider, profile, meta));
       } catch (err) {
         if (!(err instanceof IdentityRace) || attempt >= 2) throw err;
       }
@@ -88,7 +92,7 @@ export class OAuthLoginService {
       await tx
         .update(oauthAccounts)
         .set({
-          lastLoginAt: new Date(),
+          lastLoginAt: new Date(this.deps.clock.now()),
           // The verified address is kept current; an unverified one never replaces it.
           ...(profile.emailVerified && profile.email
             ? { email: profile.email, emailVerified: true }
@@ -136,7 +140,7 @@ export class OAuthLoginService {
           passwordHash: null,
           avatar: safeAvatar(profile.picture),
         },
-        { registrationOpen: this.config.allowRegistration || provider.allowSignup },
+        { registrationOpen: this.deps.config.allowRegistration || provider.allowSignup },
       );
     } catch (err) {
       if (err instanceof ForbiddenError) throw new OAuthFlowError('signup_closed');
@@ -163,7 +167,7 @@ export class OAuthLoginService {
     userId: number,
     meta: RequestMeta,
   ): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.deps.db.transaction(async (tx) => {
       const [user] = await tx
         .select()
         .from(users)
@@ -219,7 +223,7 @@ export class OAuthLoginService {
         email: profile.email ?? null,
         emailVerified: profile.emailVerified,
         profile: profileJson(profile),
-        lastLoginAt: new Date(),
+        lastLoginAt: new Date(this.deps.clock.now()),
       })
       .onConflictDoNothing()
       .returning({ id: oauthAccounts.id });
@@ -233,7 +237,7 @@ export class OAuthLoginService {
     provider: ProviderDefinition,
     created: boolean,
   ): Promise<OAuthSignIn> {
-    const { token, session } = await openSession(tx, this.sessions, user, meta, provider.id);
+    const { token, session } = await openSession(tx, this.deps.sessions, user, meta, provider.id);
     return { user, token, sessionId: session.id, created };
   }
 }

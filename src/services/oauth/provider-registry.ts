@@ -7,6 +7,7 @@ import { type LimitedFetch, limitedFetch } from '../../clients/identity/upstream
 import type { Config } from '../../config';
 import type { Database } from '../../db/client';
 import { type OAuthProviderRow, oauthProviders } from '../../db/schema';
+import type { Clock } from '../../lib/clock';
 import type { Encryptor } from '../../lib/encryption';
 import { envProviders } from './env-providers';
 import type { ProviderDefinition } from './types';
@@ -15,7 +16,18 @@ const CHANNEL = 'oauth:providers';
 /** Safety net only: changes normally arrive through the pub/sub invalidation at once. */
 const CACHE_TTL_MS = 60_000;
 
-export const secretAad = (providerId: string) => `oauth_providers:${providerId}:client_secret`;
+/** The AES-GCM associated data of a stored client secret; the rotator must use the same. */
+export const clientSecretAad = (providerId: string) =>
+  `oauth_providers:${providerId}:client_secret`;
+
+export interface ProviderRegistryDeps {
+  db: Database;
+  store: SharedStore;
+  encryptor: Encryptor;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+}
 
 /**
  * Every sign-in provider this server knows: environment ones plus database ones, cached in
@@ -30,13 +42,8 @@ export class ProviderRegistry {
   private readonly fromEnv: ProviderDefinition[];
   private readonly fetcher: LimitedFetch;
 
-  constructor(
-    private readonly db: Database,
-    private readonly store: SharedStore,
-    private readonly encryptor: Encryptor,
-    private readonly config: Config,
-    private readonly logger: Logger,
-  ) {
+  constructor(private readonly deps: ProviderRegistryDeps) {
+    const { store, config } = deps;
     this.fromEnv = envProviders(config);
     this.fetcher = limitedFetch({
       timeoutMs: config.oauth.httpTimeoutMs,
@@ -48,9 +55,13 @@ export class ProviderRegistry {
 
   /** Every provider, enabled or not, environment first. */
   async all(): Promise<ProviderDefinition[]> {
-    const now = Date.now();
+    const now = this.deps.clock.now();
     // Without a reliable bus another instance's change might never reach us: read through.
-    if (this.cached && now - this.cached.at < CACHE_TTL_MS && this.store.invalidationReliable()) {
+    if (
+      this.cached &&
+      now - this.cached.at < CACHE_TTL_MS &&
+      this.deps.store.invalidationReliable()
+    ) {
       return this.cached.list;
     }
     if (!this.loading) {
@@ -89,8 +100,8 @@ export class ProviderRegistry {
         : new OidcUpstream(
             provider,
             {
-              timeoutMs: this.config.oauth.httpTimeoutMs,
-              maxBytes: this.config.oauth.maxResponseBytes,
+              timeoutMs: this.deps.config.oauth.httpTimeoutMs,
+              maxBytes: this.deps.config.oauth.maxResponseBytes,
             },
             this.fetcher,
           );
@@ -99,14 +110,14 @@ export class ProviderRegistry {
   }
 
   private githubEndpoints() {
-    const test = this.config.oauth.testEndpoints?.githubUrl;
+    const test = this.deps.config.oauth.testEndpoints?.githubUrl;
     return test ? { web: test, api: test } : GITHUB_ENDPOINTS;
   }
 
   /** Call after a committed change: every instance (this one included) reloads. */
   async changed(): Promise<void> {
     this.forget();
-    await this.store.publish(CHANNEL, String(Date.now()));
+    await this.deps.store.publish(CHANNEL, String(this.deps.clock.now()));
   }
 
   private forget() {
@@ -117,24 +128,27 @@ export class ProviderRegistry {
 
   private async load(): Promise<ProviderDefinition[]> {
     const generation = this.generation;
-    const rows = await this.db.select().from(oauthProviders).orderBy(oauthProviders.createdAt);
+    const rows = await this.deps.db.select().from(oauthProviders).orderBy(oauthProviders.createdAt);
     const list = [...this.fromEnv];
     for (const row of rows) {
       if (this.isEnvProvider(row.id)) continue;
       const def = this.fromRow(row);
       if (def) list.push(def);
     }
-    if (generation === this.generation) this.cached = { at: Date.now(), list };
+    if (generation === this.generation) this.cached = { at: this.deps.clock.now(), list };
     return list;
   }
 
   private fromRow(row: OAuthProviderRow): ProviderDefinition | undefined {
     let clientSecret: string;
     try {
-      clientSecret = this.encryptor.decrypt(row.clientSecretEncrypted, secretAad(row.id));
+      clientSecret = this.deps.encryptor.decrypt(
+        row.clientSecretEncrypted,
+        clientSecretAad(row.id),
+      );
     } catch {
       // Wrong or retired key: the provider cannot work, but the others must.
-      this.logger.error(
+      this.deps.logger.error(
         { provider: row.id, keyId: row.secretKeyId },
         'oauth provider secret cannot be decrypted; provider skipped',
       );

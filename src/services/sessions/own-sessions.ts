@@ -3,15 +3,17 @@ import { NotFoundError } from '../../lib/errors';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import type { SessionService } from './session-service';
 
+export interface OwnSessionsDeps {
+  db: Database;
+  sessions: SessionService;
+}
+
 /** A user managing their own sessions ("sign out other devices"). */
 export class OwnSessions {
-  constructor(
-    private readonly db: Database,
-    private readonly sessions: SessionService,
-  ) {}
+  constructor(private readonly deps: OwnSessionsDeps) {}
 
   async list(userId: number, currentSessionId: string) {
-    const rows = await this.sessions.listForUser(userId);
+    const rows = await this.deps.sessions.listForUser(userId);
     return rows.map((s) => ({
       id: s.id,
       provider: s.provider,
@@ -26,8 +28,8 @@ export class OwnSessions {
 
   /** Another user's session id answers 404, like an unknown one. */
   async revoke(userId: number, sessionId: string, meta: RequestMeta) {
-    const row = await this.db.transaction(async (tx) => {
-      const revoked = await this.sessions.revokeOwn(tx, userId, sessionId);
+    const row = await this.deps.db.transaction(async (tx) => {
+      const revoked = await this.deps.sessions.revokeOwn(tx, userId, sessionId);
       if (!revoked) throw new NotFoundError('Session');
       await recordAudit(tx, {
         action: 'session.revoked',
@@ -38,12 +40,12 @@ export class OwnSessions {
       });
       return revoked;
     });
-    await this.sessions.invalidate({ hashes: [row.tokenHash] });
+    await this.deps.sessions.invalidate({ hashes: [row.tokenHash] });
   }
 
   async revokeOthers(userId: number, currentSessionId: string, meta: RequestMeta) {
-    const hashes = await this.db.transaction(async (tx) => {
-      const revoked = await this.sessions.revokeAllForUser(tx, userId, currentSessionId);
+    const hashes = await this.deps.db.transaction(async (tx) => {
+      const revoked = await this.deps.sessions.revokeAllForUser(tx, userId, currentSessionId);
       await recordAudit(tx, {
         action: 'session.revoked',
         userId,
@@ -53,7 +55,7 @@ export class OwnSessions {
       });
       return revoked;
     });
-    await this.sessions.invalidate({ hashes });
+    await this.deps.sessions.invalidate({ hashes });
     return hashes.length;
   }
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { SharedStore } from '../../cache/shared-store';
@@ -9,7 +9,7 @@ import type { Clock } from '../../lib/clock';
 import type { MaybePromise } from '../../lib/maybe-promise';
 import { looksLikeSessionToken, newOpaqueToken, sha256Hex } from '../../lib/tokens';
 import { type AuthUser, toAuthUser } from '../auth/types';
-import { TouchBuffer } from './touch-buffer';
+import { TimestampBuffer } from '../write-behind/timestamp-buffer';
 
 /** What the caches hold for a session token: enough to authenticate without the database. */
 interface CachedSession {
@@ -44,25 +44,40 @@ interface InvalidationMessage {
   userId?: number;
 }
 
+export interface SessionServiceDeps {
+  db: Database;
+  store: SharedStore;
+  config: Pick<Config, 'session'>;
+  clock: Clock;
+  logger: Logger;
+}
+
 /**
  * Session tokens: creation, lookup through LRU → Redis → database, and revocation that reaches
  * every instance (database first, then a pub/sub invalidation each instance applies to its LRU).
  */
 export class SessionService {
   private readonly lru = new LRUCache<string, CachedSession>({ max: 10_000, ttl: LRU_TTL_MS });
-  private readonly touches: TouchBuffer;
+  /** last_seen_at writes, batched off the request path. */
+  private readonly touches: TimestampBuffer;
   private readonly purgeTimer: ReturnType<typeof setInterval>;
   /** Other credential kinds (refresh tokens, access JWTs) revoked in the same transaction. */
   private readonly revokeAllHooks: Array<(q: Queryable, userId: number) => Promise<unknown>> = [];
 
-  constructor(
-    private readonly db: Database,
-    private readonly store: SharedStore,
-    private readonly config: Config,
-    private readonly clock: Clock,
-    logger: Logger,
-  ) {
-    this.touches = new TouchBuffer(db, config.session.idleSeconds, logger);
+  constructor(private readonly deps: SessionServiceDeps) {
+    const { db, store, config, logger } = deps;
+    const idleSeconds = config.session.idleSeconds;
+    this.touches = new TimestampBuffer({
+      db,
+      logger,
+      name: 'session touch',
+      statement: (rows) => sql`
+        update sessions s
+           set last_seen_at = greatest(s.last_seen_at, v.seen),
+               idle_expires_at = greatest(s.idle_expires_at, v.seen + make_interval(secs => ${idleSeconds}))
+          from (values ${rows}) as v(id, seen)
+         where s.id = v.id and s.revoked_at is null`,
+    });
     this.purgeTimer = setInterval(() => {
       this.purgeExpired().catch((err) =>
         logger.warn({ err: (err as Error).message }, 'session purge failed'),
@@ -77,7 +92,7 @@ export class SessionService {
   /** Inserts a new session (new token at every login: no fixation). */
   async create(q: Queryable, userId: number, meta: SessionMeta) {
     const token = newOpaqueToken();
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const [row] = await q
       .insert(sessions)
       .values({
@@ -88,8 +103,8 @@ export class SessionService {
         userAgent: meta.userAgent?.slice(0, 512),
         createdAt: new Date(now),
         lastSeenAt: new Date(now),
-        expiresAt: new Date(now + this.config.session.ttlSeconds * 1000),
-        idleExpiresAt: new Date(now + this.config.session.idleSeconds * 1000),
+        expiresAt: new Date(now + this.deps.config.session.ttlSeconds * 1000),
+        idleExpiresAt: new Date(now + this.deps.config.session.idleSeconds * 1000),
       })
       .returning();
     return { token, session: row! };
@@ -102,8 +117,8 @@ export class SessionService {
   resolve(token: string): MaybePromise<ResolvedSession | null> {
     if (!looksLikeSessionToken(token)) return null;
     const hash = sha256Hex(token);
-    const now = this.clock.now();
-    const entry = this.store.invalidationReliable() ? this.lru.get(hash) : undefined;
+    const now = this.deps.clock.now();
+    const entry = this.deps.store.invalidationReliable() ? this.lru.get(hash) : undefined;
     if (entry && now < entry.expiresAt && now < entry.idleExpiresAt) {
       this.touch(entry, now);
       return { user: entry.user, sessionId: entry.sessionId };
@@ -142,7 +157,7 @@ export class SessionService {
   private touch(entry: CachedSession, now: number) {
     entry.idleExpiresAt = Math.max(
       entry.idleExpiresAt,
-      now + this.config.session.idleSeconds * 1000,
+      now + this.deps.config.session.idleSeconds * 1000,
     );
     if (now - entry.touchedAt < TOUCH_INTERVAL_MS) return;
     entry.touchedAt = now;
@@ -155,7 +170,7 @@ export class SessionService {
   }
 
   private async fromRedis(hash: string): Promise<CachedSession | undefined> {
-    const raw = await this.store.get(redisKey(hash));
+    const raw = await this.deps.store.get(redisKey(hash));
     if (!raw) return undefined;
     try {
       return JSON.parse(raw) as CachedSession;
@@ -165,8 +180,8 @@ export class SessionService {
   }
 
   private async fromDatabase(hash: string): Promise<CachedSession | undefined> {
-    const now = new Date(this.clock.now());
-    const [row] = await this.db
+    const now = new Date(this.deps.clock.now());
+    const [row] = await this.deps.db
       .select({ session: sessions, user: users })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
@@ -189,13 +204,13 @@ export class SessionService {
       touchedAt: row.session.lastSeenAt.getTime(),
     };
     const ttl = Math.min(REDIS_TTL_SECONDS, (entry.expiresAt - now.getTime()) / 1000);
-    await this.store.set(redisKey(hash), JSON.stringify(entry), ttl);
+    await this.deps.store.set(redisKey(hash), JSON.stringify(entry), ttl);
     return entry;
   }
 
   /** The user's live sessions, newest first. */
   listForUser(userId: number) {
-    return this.db
+    return this.deps.db
       .select()
       .from(sessions)
       .where(and(eq(sessions.userId, userId), ...this.liveConditions()))
@@ -203,7 +218,7 @@ export class SessionService {
   }
 
   private liveConditions() {
-    const now = new Date(this.clock.now());
+    const now = new Date(this.deps.clock.now());
     return [
       isNull(sessions.revokedAt),
       gt(sessions.expiresAt, now),
@@ -219,7 +234,7 @@ export class SessionService {
   ): Promise<SessionRow | undefined> {
     const [row] = await q
       .update(sessions)
-      .set({ revokedAt: new Date(this.clock.now()) })
+      .set({ revokedAt: new Date(this.deps.clock.now()) })
       .where(
         and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)),
       )
@@ -240,7 +255,7 @@ export class SessionService {
   ): Promise<string[]> {
     const rows = await q
       .update(sessions)
-      .set({ revokedAt: new Date(this.clock.now()) })
+      .set({ revokedAt: new Date(this.deps.clock.now()) })
       .where(
         and(
           eq(sessions.userId, userId),
@@ -261,16 +276,16 @@ export class SessionService {
     const hashes = [...(message.hashes ?? [])];
     if (message.userId !== undefined) {
       // Also cached copies of sessions that stay valid but hold a stale user (name, role, team).
-      const live = await this.db
+      const live = await this.deps.db
         .select({ tokenHash: sessions.tokenHash })
         .from(sessions)
         .where(and(eq(sessions.userId, message.userId), isNull(sessions.revokedAt)));
       hashes.push(...live.map((r) => r.tokenHash));
     }
-    await this.store.del(...hashes.map(redisKey));
+    await this.deps.store.del(...hashes.map(redisKey));
     const payload = JSON.stringify({ hashes, userId: message.userId });
     this.applyInvalidation(payload);
-    await this.store.publish(INVALIDATION_CHANNEL, payload);
+    await this.deps.store.publish(INVALIDATION_CHANNEL, payload);
   }
 
   private applyInvalidation(raw: string) {
@@ -290,8 +305,8 @@ export class SessionService {
 
   /** Removes sessions that ended more than 30 days ago; runs hourly on every instance (idempotent). */
   async purgeExpired(olderThanDays = 30): Promise<number> {
-    const cutoff = new Date(this.clock.now() - olderThanDays * 86_400_000);
-    const rows = await this.db
+    const cutoff = new Date(this.deps.clock.now() - olderThanDays * 86_400_000);
+    const rows = await this.deps.db
       .delete(sessions)
       .where(or(lt(sessions.expiresAt, cutoff), lt(sessions.revokedAt, cutoff)))
       .returning({ id: sessions.id });

@@ -2,8 +2,7 @@ import { and, count, eq, ilike, inArray, isNull, type SQL, sql } from 'drizzle-o
 import { type CompanyRow, companies, companyMembers } from '../../db/schema';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../lib/errors';
 import { recordAudit } from '../audit/audit-service';
-import type { AuthUser } from '../auth/types';
-import { recordLedger } from '../ledger';
+import { recordLedger } from '../billing/ledger';
 import { can, type Standing, writableCompanyFields } from '../policy';
 import { audit } from './audit';
 import { softDeleteCompany } from './cascade';
@@ -203,12 +202,6 @@ export async function listCompanies(
     return can(standing, 'company.read') ? companyView(row, standing) : publicCompanyView(row);
   });
   return { data, total: total?.value ?? 0 };
-}
-
-/** The caller's effective role in a company (404 when they cannot see it). */
-export async function companyRoleOf(q: Queryable, actor: AuthUser, companyId: string) {
-  const { standing } = await resolveCompany(q, actor, companyId);
-  return standing;
 }
 
 /**

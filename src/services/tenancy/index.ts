@@ -19,7 +19,8 @@ import { companyView, organizationView, projectSummaryView, projectView, teamVie
 export { InsufficientTokensError } from './context';
 export type { Level } from './members';
 
-export interface TenancyOptions {
+export interface TenancyDeps extends TenancyContext {
+  /** PUBLIC_COMPANY_DIRECTORY: anonymous callers may list companies. */
   publicCompanyDirectory: boolean;
 }
 
@@ -29,10 +30,7 @@ export interface TenancyOptions {
  * (IaC applying a whole file) use `withinTransaction`.
  */
 export class TenancyService {
-  constructor(
-    private readonly ctx: TenancyContext,
-    private readonly options: TenancyOptions,
-  ) {}
+  constructor(private readonly deps: TenancyDeps) {}
 
   /** Runs `work` in a fresh transaction and refreshes cached users after the commit. */
   async write<T>(
@@ -41,8 +39,8 @@ export class TenancyService {
     work: (call: WriteCall) => Promise<T>,
   ): Promise<T> {
     const touchedUsers = new Set<number>();
-    const result = await this.ctx.db.transaction((tx) =>
-      work({ tx, ctx: this.ctx, actor, meta, touchedUsers }),
+    const result = await this.deps.db.transaction((tx) =>
+      work({ tx, ctx: this.deps, actor, meta, touchedUsers }),
     );
     await this.afterCommit(touchedUsers);
     return result;
@@ -50,17 +48,17 @@ export class TenancyService {
 
   /** A WriteCall on a transaction the caller owns; call afterCommit once it has committed. */
   withinTransaction(tx: Transaction, actor: AuthUser, meta: RequestMeta): WriteCall {
-    return { tx, ctx: this.ctx, actor, meta, touchedUsers: new Set() };
+    return { tx, ctx: this.deps, actor, meta, touchedUsers: new Set() };
   }
 
   async afterCommit(touchedUsers: Set<number>) {
-    for (const id of touchedUsers) await this.ctx.onUserChanged(id);
+    for (const id of touchedUsers) await this.deps.onUserChanged(id);
   }
 
   // ── companies ──────────────────────────────────────────────────────────
   async listCompanies(actor: Actor, query: companies.CompanyListQuery) {
     return companies.listCompanies(
-      { ...this.ctx, publicDirectory: this.options.publicCompanyDirectory },
+      { ...this.deps, publicDirectory: this.deps.publicCompanyDirectory },
       actor,
       query,
     );
@@ -68,7 +66,7 @@ export class TenancyService {
 
   /** A company the caller may see (404 otherwise), shaped for them. */
   getCompany(actor: Actor, id: string) {
-    return companies.getCompany(this.ctx.db, actor, id);
+    return companies.getCompany(this.deps.db, actor, id);
   }
 
   async createCompany(actor: AuthUser, input: companies.CompanyInput, meta: RequestMeta) {
@@ -101,7 +99,7 @@ export class TenancyService {
     companyId: string,
     atLeast: MemberRole = 'member',
   ): Promise<MemberRole> {
-    const { standing } = await resolveCompany(this.ctx.db, actor, companyId);
+    const { standing } = await resolveCompany(this.deps.db, actor, companyId);
     const action = atLeast === 'member' ? 'company.read' : 'company.update';
     const role = effectiveRole(standing);
     if (!can(standing, action) || (atLeast === 'owner' && role !== 'owner')) {
@@ -113,7 +111,7 @@ export class TenancyService {
   /** Effective role in a company, or null when the caller cannot see it (never throws 404). */
   async companyRole(actor: AuthUser, companyId: string): Promise<MemberRole | null> {
     try {
-      const { standing } = await resolveCompany(this.ctx.db, actor, companyId);
+      const { standing } = await resolveCompany(this.deps.db, actor, companyId);
       return effectiveRole(standing);
     } catch (err) {
       if (err instanceof NotFoundError) return null;
@@ -128,22 +126,22 @@ export class TenancyService {
     note?: { actorId: number | null; reason: string; meta?: RequestMeta },
     tx?: Transaction,
   ) {
-    return companies.adjustTokens(tx ?? this.ctx.db, companyId, delta, note);
+    return companies.adjustTokens(tx ?? this.deps.db, companyId, delta, note);
   }
 
   // ── organizations ──────────────────────────────────────────────────────
   async listOrganizations(actor: AuthUser, query: orgs.OrganizationListQuery) {
-    const { rows, total } = await orgs.listOrganizations(this.ctx.db, actor, query);
+    const { rows, total } = await orgs.listOrganizations(this.deps.db, actor, query);
     return { data: rows.map(organizationView), total };
   }
 
   async getOrganization(actor: AuthUser, id: number) {
-    return organizationView(await orgs.getOrganization(this.ctx.db, actor, id));
+    return organizationView(await orgs.getOrganization(this.deps.db, actor, id));
   }
 
   async getOrganizationBySlug(actor: AuthUser, slug: string, companyId?: string) {
     const { row } = await resolveOrganizationBySlug(
-      this.ctx.db,
+      this.deps.db,
       actor,
       slug,
       companyId,
@@ -176,12 +174,12 @@ export class TenancyService {
 
   // ── teams ──────────────────────────────────────────────────────────────
   async listTeams(actor: AuthUser, query: teams.TeamListQuery) {
-    const { rows, total } = await teams.listTeams(this.ctx.db, actor, query);
+    const { rows, total } = await teams.listTeams(this.deps.db, actor, query);
     return { data: rows.map(teamView), total };
   }
 
   async getTeam(actor: AuthUser, id: number) {
-    return teamView(await teams.getTeam(this.ctx.db, actor, id));
+    return teamView(await teams.getTeam(this.deps.db, actor, id));
   }
 
   async createTeam(actor: AuthUser, input: teams.TeamInput, meta: RequestMeta) {
@@ -199,23 +197,23 @@ export class TenancyService {
 
   // ── projects ───────────────────────────────────────────────────────────
   async listProjects(actor: Actor, query: projects.ProjectListQuery) {
-    const { rows, total } = await projects.listProjects(this.ctx.db, actor, query);
+    const { rows, total } = await projects.listProjects(this.deps.db, actor, query);
     return { data: rows.map(projectSummaryView), total };
   }
 
   /** The project row for a caller who may read it (404 otherwise). */
   getProjectRow(actor: Actor, id: number): Promise<ProjectRow> {
-    return projects.getProject(this.ctx.db, actor, id);
+    return projects.getProject(this.deps.db, actor, id);
   }
 
   /** A project the caller may read, with its company's id: what code generation starts from. */
   async requireProject(actor: Actor, id: number, act?: 'project.update' | 'project.delete') {
-    const { row, standing } = await resolveProject(this.ctx.db, actor, id, act);
+    const { row, standing } = await resolveProject(this.deps.db, actor, id, act);
     return { project: row, standing };
   }
 
   async getProject(actor: Actor, id: number) {
-    return projectView(await projects.getProject(this.ctx.db, actor, id));
+    return projectView(await projects.getProject(this.deps.db, actor, id));
   }
 
   async createProject(actor: AuthUser, input: projects.ProjectInput, meta: RequestMeta) {
@@ -242,8 +240,8 @@ export class TenancyService {
 
   // ── members and invitations ────────────────────────────────────────────
   async listMembers(actor: AuthUser, level: members.Level, id: string, page: ListQuery) {
-    const { target } = await members.resolveTarget(this.ctx.db, actor, level, id, false);
-    const { rows, total } = await members.listMembers(this.ctx.db, target, page);
+    const { target } = await members.resolveTarget(this.deps.db, actor, level, id, false);
+    const { rows, total } = await members.listMembers(this.deps.db, target, page);
     return { data: rows.map(memberView), total };
   }
 
@@ -269,7 +267,7 @@ export class TenancyService {
         const created = await invites.createInvitation(call, target, email, role);
         return {
           kind: 'invitation' as const,
-          invitation: invites.invitationView(created.invitation, this.ctx.clock.now()),
+          invitation: invites.invitationView(created.invitation, this.deps.clock.now()),
           acceptUrl: created.acceptUrl,
         };
       }
@@ -289,10 +287,10 @@ export class TenancyService {
     actor: AuthUser,
     invite: { invitation: { email: string; scope: string; role: string }; acceptUrl: string },
   ): Promise<boolean> {
-    if (!this.ctx.mailer) return false;
+    if (!this.deps.mailer) return false;
     const { email, scope, role } = invite.invitation;
     try {
-      await this.ctx.mailer.send({
+      await this.deps.mailer.send({
         to: email,
         subject: 'You are invited to Kubegram',
         text: [
@@ -307,7 +305,7 @@ export class TenancyService {
       return true;
     } catch (err) {
       // The message may name the mail server; it goes to the log, never to the caller.
-      this.ctx.logger?.warn({ err: (err as Error).message }, 'invitation email not sent');
+      this.deps.logger?.warn({ err: (err as Error).message }, 'invitation email not sent');
       return false;
     }
   }
@@ -342,9 +340,9 @@ export class TenancyService {
   }
 
   async listInvitations(actor: AuthUser, companyId: string, page: ListQuery) {
-    await resolveCompany(this.ctx.db, actor, companyId, 'company.members.manage');
-    const { rows, total } = await invites.listInvitations(this.ctx.db, companyId, page);
-    const at = this.ctx.clock.now();
+    await resolveCompany(this.deps.db, actor, companyId, 'company.members.manage');
+    const { rows, total } = await invites.listInvitations(this.deps.db, companyId, page);
+    const at = this.deps.clock.now();
     return { data: rows.map((r) => invites.invitationView(r, at)), total };
   }
 
@@ -361,7 +359,7 @@ export class TenancyService {
   acceptInvitation(actor: AuthUser, token: string, meta: RequestMeta) {
     return this.write(actor, meta, async (call) => {
       const row = await invites.acceptInvitation(call, token);
-      return invites.invitationView(row, this.ctx.clock.now());
+      return invites.invitationView(row, this.deps.clock.now());
     });
   }
 }

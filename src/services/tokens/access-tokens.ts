@@ -58,6 +58,12 @@ export const tokenFamily = (claims: AccessTokenClaims) => claims.sid ?? claims.j
 /** Enough to route a bearer token to the JWT resolver; verify() checks the full shape. */
 export const mayBeJwt = (token: string) => token.startsWith('eyJ');
 
+export interface AccessTokensDeps extends AccessTokenOptions {
+  keys: SigningKeyRing;
+  revocations: TokenRevocationState;
+  clock: Clock;
+}
+
 /**
  * Issues and verifies our access JWTs. Verification is in memory only: keys come from the key
  * ring, revocations from TokenRevocationState, and a token already verified is remembered until
@@ -66,28 +72,23 @@ export const mayBeJwt = (token: string) => token.startsWith('eyJ');
 export class AccessTokens {
   private readonly verified = new LRUCache<string, VerifiedAccessToken>({ max: 50_000 });
 
-  constructor(
-    private readonly keys: SigningKeyRing,
-    private readonly revocations: TokenRevocationState,
-    private readonly options: AccessTokenOptions,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: AccessTokensDeps) {}
 
   /**
    * Loads the signing keys. Call before opening a transaction that will issue tokens: loading
    * inside one would wait on a second connection (and deadlock PGlite's single connection).
    */
   prepare(): Promise<void> {
-    return this.keys.ready();
+    return this.deps.keys.ready();
   }
 
   get ttlSeconds() {
-    return this.options.ttlSeconds;
+    return this.deps.ttlSeconds;
   }
 
   async issue(subject: AccessTokenSubject): Promise<string> {
-    const key = await this.keys.signingKey();
-    const nowMs = this.clock.now();
+    const key = await this.deps.keys.signingKey();
+    const nowMs = this.deps.clock.now();
     const now = Math.floor(nowMs / 1000);
     const claims: Record<string, unknown> = {
       scope: subject.scopes.join(' '),
@@ -100,13 +101,13 @@ export class AccessTokens {
     if (subject.certificateId) claims.cert_id = subject.certificateId;
     return new SignJWT(claims)
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
-      .setIssuer(this.options.issuer)
-      .setAudience(this.options.audience)
+      .setIssuer(this.deps.issuer)
+      .setAudience(this.deps.audience)
       .setSubject(
         subject.userId !== undefined ? String(subject.userId) : `company:${subject.companyId}`,
       )
       .setIssuedAt(now)
-      .setExpirationTime(now + this.options.ttlSeconds)
+      .setExpirationTime(now + this.deps.ttlSeconds)
       .setJti(randomUUID())
       .sign(key.privateKey);
   }
@@ -124,7 +125,7 @@ export class AccessTokens {
     if (!looksLikeJwt(token)) return null;
     const fresh = await this.verifySignature(token);
     if (!fresh) return null;
-    const ttl = (fresh.claims.exp ?? 0) * 1000 - this.clock.now();
+    const ttl = (fresh.claims.exp ?? 0) * 1000 - this.deps.clock.now();
     if (ttl > 0) this.verified.set(token, fresh, { ttl });
     return this.unlessEnded(token, fresh);
   }
@@ -134,16 +135,16 @@ export class AccessTokens {
     token: string,
     result: VerifiedAccessToken,
   ): MaybePromise<VerifiedAccessToken | null> {
-    if ((result.claims.exp ?? 0) * 1000 <= this.clock.now()) {
+    if ((result.claims.exp ?? 0) * 1000 <= this.deps.clock.now()) {
       this.verified.delete(token);
       return null;
     }
-    if (!this.revocations.loaded) {
-      return this.revocations.ready().then(() => this.unlessEnded(token, result));
+    if (!this.deps.revocations.loaded) {
+      return this.deps.revocations.ready().then(() => this.unlessEnded(token, result));
     }
     const { userId, claims } = result;
     return andThen(
-      this.revocations.isRevokedNow(userId, claims.iat_ms, tokenFamily(claims)),
+      this.deps.revocations.isRevokedNow(userId, claims.iat_ms, tokenFamily(claims)),
       (revoked) => (revoked ? null : result),
     );
   }
@@ -160,17 +161,17 @@ export class AccessTokens {
     if (header.typ !== ACCESS_TOKEN_TYPE) return null;
     if (!ALLOWED_ALGORITHMS.includes(header.alg as SigningAlgorithm)) return null;
     if (typeof header.kid !== 'string') return null;
-    const key = await this.keys.verificationKey(header.kid);
+    const key = await this.deps.keys.verificationKey(header.kid);
     // The key's own algorithm, not the header's: an RS256 key never verifies an HS256 token.
     if (!key || key.alg !== header.alg) return null;
     try {
       const { payload } = await jwtVerify<AccessTokenClaims>(token, key.publicKey, {
         algorithms: [key.alg],
-        issuer: this.options.issuer,
-        audience: this.options.audience,
+        issuer: this.deps.issuer,
+        audience: this.deps.audience,
         typ: ACCESS_TOKEN_TYPE,
         requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-        currentDate: new Date(this.clock.now()),
+        currentDate: new Date(this.deps.clock.now()),
       });
       if (typeof payload.scope !== 'string' || typeof payload.client_id !== 'string') return null;
       const iatMs = typeof payload.iat_ms === 'number' ? payload.iat_ms : payload.iat! * 1000;

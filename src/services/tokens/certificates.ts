@@ -50,6 +50,15 @@ export function certificateView(row: CompanyCertificateRow) {
   };
 }
 
+export interface CertificateServiceDeps {
+  db: Database;
+  tenancy: TenancyService;
+  sessions: SessionService;
+  accessTokens: AccessTokens;
+  tokenEndpointUrl: string;
+  clock: Clock;
+}
+
 /**
  * Company certificates: public keys a company's services sign RFC 7523 assertions with, traded
  * at the token endpoint for 15-minute access tokens. Each certificate acts through its own
@@ -59,18 +68,11 @@ export function certificateView(row: CompanyCertificateRow) {
  * Revoking the certificate disables that account, which reaches every instance at once.
  */
 export class CertificateService {
-  constructor(
-    private readonly db: Database,
-    private readonly tenancy: TenancyService,
-    private readonly sessions: SessionService,
-    private readonly accessTokens: AccessTokens,
-    private readonly tokenEndpointUrl: string,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: CertificateServiceDeps) {}
 
   async list(actor: AuthUser, companyId: string) {
-    await this.tenancy.requireCompanyRole(actor, companyId, 'admin');
-    const rows = await this.db
+    await this.deps.tenancy.requireCompanyRole(actor, companyId, 'admin');
+    const rows = await this.deps.db
       .select()
       .from(companyCertificates)
       .where(eq(companyCertificates.companyId, companyId))
@@ -79,20 +81,20 @@ export class CertificateService {
   }
 
   async create(actor: AuthUser, companyId: string, input: CertificateInput, meta: RequestMeta) {
-    await this.tenancy.requireCompanyRole(actor, companyId, 'admin');
+    await this.deps.tenancy.requireCompanyRole(actor, companyId, 'admin');
     if ((input.publicKey === undefined) === (input.jwk === undefined)) {
       throw new ValidationError('Give exactly one of publicKey (PEM) or jwk', [
         { path: 'publicKey', message: 'Exactly one of publicKey or jwk' },
       ]);
     }
-    if (input.expiresAt && input.expiresAt.getTime() <= this.clock.now()) {
+    if (input.expiresAt && input.expiresAt.getTime() <= this.deps.clock.now()) {
       throw new ValidationError('Expiry must be in the future', [
         { path: 'expiresAt', message: 'Must be in the future' },
       ]);
     }
     const parsed = await parsePublicKey({ pem: input.publicKey, jwk: input.jwk });
     const id = randomUUID();
-    const row = await this.db.transaction(async (tx) => {
+    const row = await this.deps.db.transaction(async (tx) => {
       const [existing] = await tx
         .select({ id: companyCertificates.id })
         .from(companyCertificates)
@@ -124,7 +126,7 @@ export class CertificateService {
           fingerprint: parsed.fingerprint,
           createdBy: actor.id,
           serviceUserId: service!.id,
-          createdAt: new Date(this.clock.now()),
+          createdAt: new Date(this.deps.clock.now()),
           expiresAt: input.expiresAt,
         })
         .returning();
@@ -142,10 +144,10 @@ export class CertificateService {
   }
 
   async revoke(actor: AuthUser, companyId: string, certificateId: string, meta: RequestMeta) {
-    await this.tenancy.requireCompanyRole(actor, companyId, 'admin');
+    await this.deps.tenancy.requireCompanyRole(actor, companyId, 'admin');
     if (!UUID.test(certificateId)) throw new NotFoundError('Certificate');
-    const now = new Date(this.clock.now());
-    const row = await this.db.transaction(async (tx) => {
+    const now = new Date(this.deps.clock.now());
+    const row = await this.deps.db.transaction(async (tx) => {
       const [revoked] = await tx
         .update(companyCertificates)
         .set({ revokedAt: now })
@@ -160,7 +162,7 @@ export class CertificateService {
       if (!revoked) throw new NotFoundError('Certificate');
       if (revoked.serviceUserId) {
         await tx.update(users).set({ disabledAt: now }).where(eq(users.id, revoked.serviceUserId));
-        await this.sessions.revokeAllForUser(tx, revoked.serviceUserId);
+        await this.deps.sessions.revokeAllForUser(tx, revoked.serviceUserId);
       }
       await recordAudit(tx, {
         action: 'company.certificate_revoked',
@@ -173,7 +175,7 @@ export class CertificateService {
       return revoked;
     });
     // Every instance forgets the service account: its access tokens stop at once.
-    if (row.serviceUserId) await this.sessions.invalidate({ userId: row.serviceUserId });
+    if (row.serviceUserId) await this.deps.sessions.invalidate({ userId: row.serviceUserId });
     return certificateView(row);
   }
 
@@ -190,12 +192,12 @@ export class CertificateService {
       throw invalid('The assertion is not a JWT');
     }
     if (typeof kid !== 'string' || !UUID.test(kid)) throw invalid('kid must be a certificate id');
-    const [found] = await this.db
+    const [found] = await this.deps.db
       .select({ cert: companyCertificates, companyDeleted: companies.deletedAt })
       .from(companyCertificates)
       .innerJoin(companies, eq(companies.id, companyCertificates.companyId))
       .where(eq(companyCertificates.id, kid));
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     if (!found || found.companyDeleted) throw invalid('Unknown certificate');
     const cert = found.cert;
     if (cert.revokedAt) throw invalid('The certificate was revoked');
@@ -209,7 +211,7 @@ export class CertificateService {
         algorithms: [cert.alg],
         issuer: principal,
         subject: principal,
-        audience: this.tokenEndpointUrl,
+        audience: this.deps.tokenEndpointUrl,
         requiredClaims: ['exp', 'jti'],
         clockTolerance: CLOCK_SKEW_S,
         currentDate: new Date(now),
@@ -226,10 +228,10 @@ export class CertificateService {
     if (typeof jti !== 'string' || jti.length > 200 || unstorableCharacter(jti)) {
       throw invalid('Bad jti');
     }
-    await this.accessTokens.prepare();
+    await this.deps.accessTokens.prepare();
     const serviceUser = cert.serviceUserId;
     if (!serviceUser) throw invalid('The certificate has no service account');
-    return this.db.transaction(async (tx) => {
+    return this.deps.db.transaction(async (tx) => {
       await tx.delete(usedAssertionIds).where(lt(usedAssertionIds.expiresAt, new Date(now)));
       const used = await tx
         .insert(usedAssertionIds)
@@ -248,7 +250,7 @@ export class CertificateService {
         details: { companyId: cert.companyId },
         ...meta,
       });
-      const accessToken = await this.accessTokens.issue({
+      const accessToken = await this.deps.accessTokens.issue({
         userId: serviceUser,
         role: 'team_member',
         companyId: cert.companyId,
@@ -259,7 +261,7 @@ export class CertificateService {
       return {
         access_token: accessToken,
         token_type: 'Bearer' as const,
-        expires_in: this.accessTokens.ttlSeconds,
+        expires_in: this.deps.accessTokens.ttlSeconds,
         scope: CERTIFICATE_SCOPES.join(' '),
       };
     });

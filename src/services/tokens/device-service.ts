@@ -1,11 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { and, eq, gt, sql } from 'drizzle-orm';
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { SharedStore } from '../../cache/shared-store';
 import type { Database } from '../../db/client';
 import { deviceAuthorizations, users } from '../../db/schema';
@@ -14,6 +9,7 @@ import { NotFoundError, RateLimitedError, ValidationError } from '../../lib/erro
 import { newOpaqueToken, sha256Hex } from '../../lib/tokens';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import type { AuthUser } from '../auth/types';
+import { sharedLimiter } from '../limits/shared-limiter';
 import { knownClient, OAUTH_CLIENTS, OAuthError } from './oauth-error';
 import type { RefreshTokenService, TokenResponse } from './refresh-service';
 import { defaultScopes, expandScopes, grantableScopes, isTokenScope } from './scopes';
@@ -58,21 +54,12 @@ function newUserCode() {
   return code;
 }
 
-function limiter(
-  store: SharedStore,
-  prefix: string,
-  points = GUESSES_PER_WINDOW,
-  duration = GUESS_WINDOW_SECONDS,
-): RateLimiterAbstract {
-  const memory = new RateLimiterMemory({ keyPrefix: prefix, points, duration });
-  if (!store.redis) return memory;
-  return new RateLimiterRedis({
-    storeClient: store.redis,
-    keyPrefix: `rl:${prefix}`,
-    points,
-    duration,
-    insuranceLimiter: memory,
-  });
+export interface DeviceAuthorizationServiceDeps {
+  db: Database;
+  store: SharedStore;
+  refresh: RefreshTokenService;
+  appUrl: string;
+  clock: Clock;
 }
 
 /** RFC 8628 device authorization grant: code issuing, user approval, polling. */
@@ -81,16 +68,13 @@ export class DeviceAuthorizationService {
   private readonly guessesByUser: RateLimiterAbstract;
   private readonly startsByIp: RateLimiterAbstract;
 
-  constructor(
-    private readonly db: Database,
-    store: SharedStore,
-    private readonly refresh: RefreshTokenService,
-    private readonly appUrl: string,
-    private readonly clock: Clock,
-  ) {
-    this.guessesByIp = limiter(store, 'device_ip');
-    this.guessesByUser = limiter(store, 'device_user');
-    this.startsByIp = limiter(store, 'device_start', STARTS_PER_WINDOW, START_WINDOW_SECONDS);
+  constructor(private readonly deps: DeviceAuthorizationServiceDeps) {
+    const { store } = deps;
+    const guesses = (prefix: string) =>
+      sharedLimiter(store, prefix, GUESSES_PER_WINDOW, GUESS_WINDOW_SECONDS);
+    this.guessesByIp = guesses('device_ip');
+    this.guessesByUser = guesses('device_user');
+    this.startsByIp = sharedLimiter(store, 'device_start', STARTS_PER_WINDOW, START_WINDOW_SECONDS);
   }
 
   async start(clientId: string | undefined, scope: string | undefined, ip = 'unknown') {
@@ -107,10 +91,10 @@ export class DeviceAuthorizationService {
       throw new OAuthError('invalid_scope', 'Known scopes: read, write, admin');
     }
     const deviceCode = newOpaqueToken();
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     for (let attempt = 0; ; attempt++) {
       const userCode = newUserCode();
-      const inserted = await this.db
+      const inserted = await this.deps.db
         .insert(deviceAuthorizations)
         .values({
           deviceCodeHash: sha256Hex(deviceCode),
@@ -124,7 +108,7 @@ export class DeviceAuthorizationService {
         .onConflictDoNothing()
         .returning({ id: deviceAuthorizations.id });
       if (inserted.length > 0) {
-        const verificationUri = `${this.appUrl}/device`;
+        const verificationUri = `${this.deps.appUrl}/device`;
         const formatted = formatUserCode(userCode);
         return {
           device_code: deviceCode,
@@ -144,10 +128,10 @@ export class DeviceAuthorizationService {
     if (!deviceCode) throw new OAuthError('invalid_request', 'device_code is required');
     if (!knownClient(clientId)) throw new OAuthError('invalid_client', 'Unknown client_id');
     const hash = sha256Hex(deviceCode);
-    await this.refresh.prepare();
+    await this.deps.refresh.prepare();
     // The poll bookkeeping (last poll, grown interval) must commit even when the answer is an
     // error, so the transaction returns the error and it is thrown after the commit.
-    const outcome = await this.db.transaction(
+    const outcome = await this.deps.db.transaction(
       async (tx): Promise<{ error: OAuthError } | { tokens: TokenResponse }> => {
         const [row] = await tx
           .select()
@@ -157,7 +141,7 @@ export class DeviceAuthorizationService {
         if (!row || row.clientId !== clientId) {
           return { error: new OAuthError('invalid_grant', 'Unknown device_code') };
         }
-        const now = this.clock.now();
+        const now = this.deps.clock.now();
         if (row.status === 'consumed') {
           return { error: new OAuthError('invalid_grant', 'This device_code was already used') };
         }
@@ -208,7 +192,7 @@ export class DeviceAuthorizationService {
           resourceId: row.id,
           details: { clientId: row.clientId, scopes },
         });
-        return { tokens: await this.refresh.startFamily(tx, user, row.clientId, scopes) };
+        return { tokens: await this.deps.refresh.startFamily(tx, user, row.clientId, scopes) };
       },
     );
     if ('error' in outcome) throw outcome.error;
@@ -242,7 +226,7 @@ export class DeviceAuthorizationService {
         { path: 'user_code', message: 'Eight letters, like BCDF-GHJK' },
       ]);
     }
-    const updated = await this.db.transaction(async (tx) => {
+    const updated = await this.deps.db.transaction(async (tx) => {
       const [row] = await tx
         .update(deviceAuthorizations)
         .set({ status: approve ? 'approved' : 'denied', userId: user.id })
@@ -250,7 +234,7 @@ export class DeviceAuthorizationService {
           and(
             eq(deviceAuthorizations.userCode, code),
             eq(deviceAuthorizations.status, 'pending'),
-            gt(deviceAuthorizations.expiresAt, new Date(this.clock.now())),
+            gt(deviceAuthorizations.expiresAt, new Date(this.deps.clock.now())),
           ),
         )
         .returning();
@@ -274,14 +258,14 @@ export class DeviceAuthorizationService {
   }
 
   private async findPending(code: string) {
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select()
       .from(deviceAuthorizations)
       .where(
         and(
           eq(deviceAuthorizations.userCode, code),
           eq(deviceAuthorizations.status, 'pending'),
-          gt(deviceAuthorizations.expiresAt, new Date(this.clock.now())),
+          gt(deviceAuthorizations.expiresAt, new Date(this.deps.clock.now())),
         ),
       );
     return row;

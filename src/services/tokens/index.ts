@@ -1,33 +1,23 @@
-import type { Logger } from 'pino';
-import type { SharedStore } from '../../cache/shared-store';
-import type { Config } from '../../config';
-import type { Database } from '../../db/client';
-import type { Clock } from '../../lib/clock';
 import type { Encryptor } from '../../lib/encryption';
-import type { RequestMeta } from '../audit/audit-service';
 import type { Authenticator } from '../auth/authenticator';
+import type { CoreDeps } from '../deps';
 import type { SessionService } from '../sessions/session-service';
 import type { TenancyService } from '../tenancy';
-import { AccessTokens, looksLikeJwt, tokenFamily } from './access-tokens';
+import { AccessTokens } from './access-tokens';
 import { CertificateService } from './certificates';
 import { DeviceAuthorizationService } from './device-service';
 import { TokenMaintenance } from './maintenance';
-import { PAT_PREFIX } from './pat-format';
 import { PatService } from './pat-service';
 import { RefreshTokenService } from './refresh-service';
 import { jwtResolver, patResolver } from './resolvers';
 import { TokenRevocationState } from './revocation-state';
+import { TokenRevoker } from './revoke-any';
 import { SigningKeyRing } from './signing-keys';
 import { TokenEndpoint } from './token-endpoint';
 import { ActiveUserCache } from './user-cache';
 
-export interface TokenServiceDeps {
-  db: Database;
-  store: SharedStore;
+export interface TokenServiceDeps extends CoreDeps {
   encryptor: Encryptor;
-  config: Config;
-  logger: Logger;
-  clock: Clock;
   sessions: SessionService;
   authenticator: Authenticator;
   tenancy: TenancyService;
@@ -41,77 +31,75 @@ export interface TokenServiceDeps {
 export function createTokenServices(deps: TokenServiceDeps) {
   const { db, store, encryptor, config, logger, clock, sessions, authenticator, tenancy } = deps;
   const t = config.tokens;
-  const activeUsers = new ActiveUserCache(db, store);
-  const pats = new PatService(db, store, activeUsers, clock, logger);
-  const signingKeys = new SigningKeyRing(
+  const activeUsers = new ActiveUserCache({ db, store });
+  const pats = new PatService({ db, store, users: activeUsers, clock, logger });
+  const signingKeys = new SigningKeyRing({
     db,
     store,
     encryptor,
-    {
-      algorithm: t.signingAlgorithm,
-      rsaModulusLength: t.rsaModulusLength,
-      retainSeconds: t.accessTtlSeconds + 300,
-    },
     clock,
     logger,
-  );
-  const revocations = new TokenRevocationState(db, store, clock, t.accessTtlSeconds, logger);
-  const accessTokens = new AccessTokens(
-    signingKeys,
-    revocations,
-    { issuer: config.appUrl, audience: t.audience, ttlSeconds: t.accessTtlSeconds },
+    algorithm: t.signingAlgorithm,
+    rsaModulusLength: t.rsaModulusLength,
+    retainSeconds: t.accessTtlSeconds + 300,
+  });
+  const revocations = new TokenRevocationState({
+    db,
+    store,
     clock,
-  );
-  const refreshTokens = new RefreshTokenService(
+    logger,
+    accessTtlSeconds: t.accessTtlSeconds,
+  });
+  const accessTokens = new AccessTokens({
+    keys: signingKeys,
+    revocations,
+    clock,
+    issuer: config.appUrl,
+    audience: t.audience,
+    ttlSeconds: t.accessTtlSeconds,
+  });
+  const refreshTokens = new RefreshTokenService({
     db,
     accessTokens,
     revocations,
     encryptor,
-    { ttlSeconds: t.refreshTtlSeconds, graceSeconds: t.refreshGraceSeconds },
     clock,
-  );
-  const deviceLogins = new DeviceAuthorizationService(
+    ttlSeconds: t.refreshTtlSeconds,
+    graceSeconds: t.refreshGraceSeconds,
+  });
+  const deviceLogins = new DeviceAuthorizationService({
     db,
     store,
-    refreshTokens,
-    config.appUrl,
+    refresh: refreshTokens,
+    appUrl: config.appUrl,
     clock,
-  );
-  const certificates = new CertificateService(
+  });
+  const certificates = new CertificateService({
     db,
     tenancy,
     sessions,
     accessTokens,
-    `${config.appUrl}/oauth/token`,
+    tokenEndpointUrl: `${config.appUrl}/oauth/token`,
     clock,
-  );
-  const tokenEndpoint = new TokenEndpoint(refreshTokens, deviceLogins, certificates);
+  });
+  const tokenEndpoint = new TokenEndpoint({
+    refresh: refreshTokens,
+    device: deviceLogins,
+    assertions: certificates,
+  });
+  const maintenance = new TokenMaintenance({
+    db,
+    revocations,
+    keys: signingKeys,
+    clock,
+    logger,
+  });
 
-  const maintenance = new TokenMaintenance(db, revocations, signingKeys, clock, logger);
-
-  authenticator.add(patResolver(pats));
-  authenticator.add(jwtResolver(accessTokens, activeUsers));
+  authenticator.add(patResolver({ pats }));
+  authenticator.add(jwtResolver({ accessTokens, users: activeUsers }));
   sessions.onRevokeAllForUser((q, userId) => revocations.revokeAllForUser(q, userId));
 
-  /** RFC 7009: whatever kind the token is, revoke what it stands for; unknown ones are ignored. */
-  async function revokeAny(token: string, meta: RequestMeta) {
-    if (token.startsWith(PAT_PREFIX)) {
-      const row = await pats.findLive(token);
-      if (row) await pats.revoke(row.userId, row.id, meta, 'token.revoked_by_oauth');
-      return;
-    }
-    if (looksLikeJwt(token)) {
-      const verified = await accessTokens.verify(token);
-      if (verified?.userId !== undefined) {
-        await refreshTokens.revokeFamily(tokenFamily(verified.claims), verified.userId, meta);
-      }
-      return;
-    }
-    await refreshTokens.revokeFamilyOfRefreshToken(token, meta);
-  }
-
   return {
-    revokeAny,
     pats,
     signingKeys,
     accessTokens,
@@ -119,7 +107,8 @@ export function createTokenServices(deps: TokenServiceDeps) {
     deviceLogins,
     certificates,
     tokenEndpoint,
-    tokenRevocations: revocations,
+    revocations,
+    revoker: new TokenRevoker({ pats, accessTokens, refreshTokens }),
     maintenance,
     async stop() {
       maintenance.stop();
@@ -127,5 +116,3 @@ export function createTokenServices(deps: TokenServiceDeps) {
     },
   };
 }
-
-export type TokenServices = ReturnType<typeof createTokenServices>;

@@ -10,6 +10,14 @@ const EVERY_MS = 10 * 60_000;
 /** Rows stay a day past their end, for support questions and audit correlation. */
 const KEEP_MS = 24 * 3600_000;
 
+export interface TokenMaintenanceDeps {
+  db: Database;
+  revocations: TokenRevocationState;
+  keys: SigningKeyRing;
+  clock: Clock;
+  logger: Logger;
+}
+
 /**
  * Periodic clean-up of token rows nobody can use any more (expired or long-revoked refresh
  * tokens, finished device logins, spent assertion ids, retired keys) and of in-memory
@@ -19,32 +27,28 @@ const KEEP_MS = 24 * 3600_000;
 export class TokenMaintenance {
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(
-    private readonly db: Database,
-    private readonly revocations: TokenRevocationState,
-    private readonly keys: SigningKeyRing,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-  ) {
+  constructor(private readonly deps: TokenMaintenanceDeps) {
     this.timer = setInterval(() => void this.run(), EVERY_MS);
     this.timer.unref?.();
   }
 
   async run() {
-    const cutoff = new Date(this.clock.now() - KEEP_MS);
+    const cutoff = new Date(this.deps.clock.now() - KEEP_MS);
     try {
-      this.revocations.prune();
-      await this.db
+      this.deps.revocations.prune();
+      await this.deps.db
         .delete(refreshTokens)
         .where(or(lt(refreshTokens.expiresAt, cutoff), lt(refreshTokens.revokedAt, cutoff)));
-      await this.db.delete(deviceAuthorizations).where(lt(deviceAuthorizations.expiresAt, cutoff));
-      await this.db
+      await this.deps.db
+        .delete(deviceAuthorizations)
+        .where(lt(deviceAuthorizations.expiresAt, cutoff));
+      await this.deps.db
         .delete(usedAssertionIds)
-        .where(lt(usedAssertionIds.expiresAt, new Date(this.clock.now())));
-      await this.revocations.purgeOld(this.db);
-      await this.keys.purgeExpired();
+        .where(lt(usedAssertionIds.expiresAt, new Date(this.deps.clock.now())));
+      await this.deps.revocations.purgeOld(this.deps.db);
+      await this.deps.keys.purgeExpired();
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'token maintenance failed');
+      this.deps.logger.warn({ err: (err as Error).message }, 'token maintenance failed');
     }
   }
 

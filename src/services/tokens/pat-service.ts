@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { SharedStore } from '../../cache/shared-store';
@@ -10,13 +10,13 @@ import { andThen, type MaybePromise } from '../../lib/maybe-promise';
 import { sha256Hex } from '../../lib/tokens';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import type { AuthUser } from '../auth/types';
+import { TimestampBuffer } from '../write-behind/timestamp-buffer';
 import {
   displayPrefix,
   isWellFormedPersonalAccessToken,
   newPersonalAccessToken,
 } from './pat-format';
 import { expandScopes, grantableScopes, type TokenScope } from './scopes';
-import { TokenUsageBuffer } from './usage-buffer';
 import type { ActiveUserCache } from './user-cache';
 
 /** The facts of a token the caches hold; the user itself comes from ActiveUserCache. */
@@ -62,6 +62,14 @@ export function publicToken(row: PersonalAccessTokenRow) {
   };
 }
 
+export interface PatServiceDeps {
+  db: Database;
+  store: SharedStore;
+  users: ActiveUserCache;
+  clock: Clock;
+  logger: Logger;
+}
+
 /**
  * Personal access tokens: stored as SHA-256 only, looked up LRU → Redis → database like
  * sessions, revoked database-first and then invalidated on every instance through pub/sub.
@@ -69,16 +77,21 @@ export function publicToken(row: PersonalAccessTokenRow) {
 export class PatService {
   private readonly lru = new LRUCache<string, CachedPat>({ max: 20_000, ttl: LRU_TTL_MS });
   private readonly misses = new LRUCache<string, true>({ max: 10_000, ttl: NEGATIVE_TTL_MS });
-  private readonly usage: TokenUsageBuffer;
+  /** last_used_at writes, batched off the request path. */
+  private readonly usage: TimestampBuffer;
 
-  constructor(
-    private readonly db: Database,
-    private readonly store: SharedStore,
-    private readonly users: ActiveUserCache,
-    private readonly clock: Clock,
-    logger: Logger,
-  ) {
-    this.usage = new TokenUsageBuffer(db, logger);
+  constructor(private readonly deps: PatServiceDeps) {
+    const { db, store, logger } = deps;
+    this.usage = new TimestampBuffer({
+      db,
+      logger,
+      name: 'pat usage',
+      statement: (rows) => sql`
+        update personal_access_tokens t
+           set last_used_at = greatest(coalesce(t.last_used_at, v.used), v.used)
+          from (values ${rows}) as v(id, used)
+         where t.id = v.id`,
+    });
     store.subscribe(CHANNEL, (raw) => this.applyInvalidation(raw));
     store.onResync(() => this.lru.clear());
   }
@@ -114,13 +127,13 @@ export class PatService {
         throw new ForbiddenError(`This token cannot grant more than it has: ${beyond.join(', ')}`);
       }
     }
-    if (input.expiresAt && input.expiresAt.getTime() <= this.clock.now()) {
+    if (input.expiresAt && input.expiresAt.getTime() <= this.deps.clock.now()) {
       throw new ValidationError('Expiry must be in the future', [
         { path: 'expiresAt', message: 'Must be in the future' },
       ]);
     }
     const token = newPersonalAccessToken();
-    const row = await this.db.transaction(async (tx) => {
+    const row = await this.deps.db.transaction(async (tx) => {
       const [inserted] = await tx
         .insert(personalAccessTokens)
         .values({
@@ -129,7 +142,7 @@ export class PatService {
           tokenHash: sha256Hex(token),
           prefix: displayPrefix(token),
           scopes,
-          createdAt: new Date(this.clock.now()),
+          createdAt: new Date(this.deps.clock.now()),
           expiresAt: input.expiresAt,
         })
         .returning();
@@ -148,21 +161,21 @@ export class PatService {
 
   /** The user's tokens that still work, newest first. */
   async list(userId: number) {
-    const rows = await this.db
+    const rows = await this.deps.db
       .select()
       .from(personalAccessTokens)
       .where(and(eq(personalAccessTokens.userId, userId), isNull(personalAccessTokens.revokedAt)))
       .orderBy(desc(personalAccessTokens.createdAt));
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     return rows.filter((r) => !r.expiresAt || r.expiresAt.getTime() > now);
   }
 
   /** Revokes one of the user's tokens; someone else's token is a 404. */
   async revoke(userId: number, tokenId: string, meta: RequestMeta, action = 'token.revoked') {
-    const row = await this.db.transaction(async (tx) => {
+    const row = await this.deps.db.transaction(async (tx) => {
       const [revoked] = await tx
         .update(personalAccessTokens)
-        .set({ revokedAt: new Date(this.clock.now()) })
+        .set({ revokedAt: new Date(this.deps.clock.now()) })
         .where(
           and(
             eq(personalAccessTokens.id, tokenId),
@@ -189,7 +202,7 @@ export class PatService {
   resolve(token: string): MaybePromise<ResolvedPat | null> {
     if (!isWellFormedPersonalAccessToken(token)) return null;
     const hash = sha256Hex(token);
-    const reliable = this.store.invalidationReliable();
+    const reliable = this.deps.store.invalidationReliable();
     const entry = reliable ? this.lru.get(hash) : undefined;
     if (entry) return this.withOwner(hash, entry);
     if (reliable && this.misses.has(hash)) return null;
@@ -207,12 +220,12 @@ export class PatService {
   }
 
   private withOwner(hash: string, entry: CachedPat): MaybePromise<ResolvedPat | null> {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     if (entry.expiresAt !== null && now >= entry.expiresAt) {
       this.lru.delete(hash);
       return null;
     }
-    return andThen(this.users.get(entry.userId), (user) => {
+    return andThen(this.deps.users.get(entry.userId), (user) => {
       if (!user) return null;
       if (now - entry.usedAt >= USAGE_INTERVAL_MS) {
         entry.usedAt = now;
@@ -223,7 +236,7 @@ export class PatService {
   }
 
   private async fromRedis(hash: string): Promise<CachedPat | undefined> {
-    const raw = await this.store.get(redisKey(hash));
+    const raw = await this.deps.store.get(redisKey(hash));
     if (!raw) return undefined;
     try {
       // usedAt is per instance: a fresh copy has not queued a write yet.
@@ -234,7 +247,7 @@ export class PatService {
   }
 
   private async fromDatabase(hash: string): Promise<CachedPat | undefined> {
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select()
       .from(personalAccessTokens)
       .where(and(eq(personalAccessTokens.tokenHash, hash), isNull(personalAccessTokens.revokedAt)))
@@ -247,16 +260,16 @@ export class PatService {
       expiresAt: row.expiresAt?.getTime() ?? null,
       usedAt: row.lastUsedAt?.getTime() ?? 0,
     };
-    await this.store.set(redisKey(hash), JSON.stringify(entry), REDIS_TTL_SECONDS);
+    await this.deps.store.set(redisKey(hash), JSON.stringify(entry), REDIS_TTL_SECONDS);
     return entry;
   }
 
   /** After the revocation committed: drop the token from Redis and every instance's LRU. */
   private async invalidate(hashes: string[]) {
-    await this.store.del(...hashes.map(redisKey));
+    await this.deps.store.del(...hashes.map(redisKey));
     const payload = JSON.stringify({ hashes });
     this.applyInvalidation(payload);
-    await this.store.publish(CHANNEL, payload);
+    await this.deps.store.publish(CHANNEL, payload);
   }
 
   private applyInvalidation(raw: string) {
@@ -269,7 +282,7 @@ export class PatService {
   /** The row of a presented token, for cli-logout. */
   async findLive(token: string) {
     if (!isWellFormedPersonalAccessToken(token)) return undefined;
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select()
       .from(personalAccessTokens)
       .where(

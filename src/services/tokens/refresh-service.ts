@@ -28,7 +28,8 @@ export interface RefreshOptions {
 }
 
 const REFRESH_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-const aadOf = (id: string) => `refresh_tokens:${id}:rotation_response`;
+/** The AES-GCM associated data of a stored grace-window reply; the rotator must use the same. */
+export const rotationResponseAad = (id: string) => `refresh_tokens:${id}:rotation_response`;
 
 type RefreshOutcome =
   | { kind: 'issued'; response: TokenResponse }
@@ -41,6 +42,14 @@ function cappedScopes(scopes: string[], role: Parameters<typeof grantableScopes>
   return scopes.filter((s) => allowed.has(s) && held.has(s as never));
 }
 
+export interface RefreshTokenServiceDeps extends RefreshOptions {
+  db: Database;
+  accessTokens: AccessTokens;
+  revocations: TokenRevocationState;
+  encryptor: Encryptor;
+  clock: Clock;
+}
+
 /**
  * Opaque refresh tokens in families. Every use rotates; the used row remembers (encrypted) the
  * response it produced, so a client that lost that response and retries within the grace window
@@ -49,18 +58,11 @@ function cappedScopes(scopes: string[], role: Parameters<typeof grantableScopes>
  * produce exactly one successor; the others take the row-locked path and get the winner's pair.
  */
 export class RefreshTokenService {
-  constructor(
-    private readonly db: Database,
-    private readonly accessTokens: AccessTokens,
-    private readonly revocations: TokenRevocationState,
-    private readonly encryptor: Encryptor,
-    private readonly options: RefreshOptions,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: RefreshTokenServiceDeps) {}
 
   /** Call before the transaction startFamily runs in (see AccessTokens.prepare). */
   prepare() {
-    return this.accessTokens.prepare();
+    return this.deps.accessTokens.prepare();
   }
 
   /** A new family (a login): an access token and the family's first refresh token. */
@@ -87,9 +89,9 @@ export class RefreshTokenService {
     familyExpiresAt: Date,
   ) {
     const refreshToken = newOpaqueToken();
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const id = randomUUID();
-    const accessToken = await this.accessTokens.issue({
+    const accessToken = await this.deps.accessTokens.issue({
       userId: user.id,
       role: user.role,
       scopes,
@@ -99,7 +101,7 @@ export class RefreshTokenService {
     const response: TokenResponse = {
       access_token: accessToken,
       token_type: 'Bearer',
-      expires_in: this.accessTokens.ttlSeconds,
+      expires_in: this.deps.accessTokens.ttlSeconds,
       refresh_token: refreshToken,
       scope: scopes.join(' '),
     };
@@ -123,7 +125,7 @@ export class RefreshTokenService {
     scopes: string[],
     familyId: string,
   ) {
-    const expiresAt = new Date(this.clock.now() + this.options.ttlSeconds * 1000);
+    const expiresAt = new Date(this.deps.clock.now() + this.deps.ttlSeconds * 1000);
     const next = await this.successor(user, clientId, scopes, familyId, expiresAt);
     await q.insert(refreshTokens).values(next.row);
     return next;
@@ -132,9 +134,9 @@ export class RefreshTokenService {
   async refresh(token: string, clientId: string | undefined, meta: RequestMeta) {
     if (!REFRESH_SHAPE.test(token)) throw new OAuthError('invalid_grant', 'Invalid refresh token');
     const hash = sha256Hex(token);
-    await this.accessTokens.prepare();
+    await this.deps.accessTokens.prepare();
     // Fast path: an unused token rotates with one conditional statement, no transaction.
-    const row = await readRefreshToken(this.db, hash, false);
+    const row = await readRefreshToken(this.deps.db, hash, false);
     this.assertUsable(row, clientId);
     if (!row.usedAt) {
       if (!row.active) throw new OAuthError('invalid_grant', 'The account is not active');
@@ -146,8 +148,13 @@ export class RefreshTokenService {
         row.familyId,
         row.expiresAt,
       );
-      const reply = this.encryptor.encrypt(JSON.stringify(next.response), aadOf(row.id));
-      if (await rotateIfUnused(this.db, row.id, new Date(this.clock.now()), next.row, reply)) {
+      const reply = this.deps.encryptor.encrypt(
+        JSON.stringify(next.response),
+        rotationResponseAad(row.id),
+      );
+      if (
+        await rotateIfUnused(this.deps.db, row.id, new Date(this.deps.clock.now()), next.row, reply)
+      ) {
         return next.response;
       }
       // Another refresh of the same token won the race: answer like a retry of it.
@@ -159,7 +166,7 @@ export class RefreshTokenService {
     row: LockedRefreshToken | undefined,
     clientId: string | undefined,
   ): asserts row is LockedRefreshToken {
-    if (!row || row.revokedAt || row.expiresAt.getTime() <= this.clock.now()) {
+    if (!row || row.revokedAt || row.expiresAt.getTime() <= this.deps.clock.now()) {
       throw new OAuthError('invalid_grant', 'Refresh token is invalid, expired or revoked');
     }
     if (clientId !== undefined && clientId !== row.clientId) {
@@ -172,17 +179,17 @@ export class RefreshTokenService {
    * revokes the family. Row-locked, so concurrent callers see one consistent decision.
    */
   private async refreshUsed(hash: string, clientId: string | undefined, meta: RequestMeta) {
-    const outcome = await this.db.transaction(async (tx): Promise<RefreshOutcome> => {
+    const outcome = await this.deps.db.transaction(async (tx): Promise<RefreshOutcome> => {
       const row = await readRefreshToken(tx, hash, true);
       this.assertUsable(row, clientId);
-      const now = this.clock.now();
+      const now = this.deps.clock.now();
       const replay = await this.graceReplay(tx, row, now);
       if (replay) return { kind: 'issued', response: replay };
       await tx
         .update(refreshTokens)
         .set({ revokedAt: new Date(now) })
         .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
-      await this.revocations.recordFamilies(tx, [row.familyId]);
+      await this.deps.revocations.recordFamilies(tx, [row.familyId]);
       await recordAudit(tx, {
         action: 'auth.refresh_token_reuse',
         userId: row.userId,
@@ -194,7 +201,7 @@ export class RefreshTokenService {
       return { kind: 'reused', familyId: row.familyId };
     });
     if (outcome.kind === 'reused') {
-      await this.revocations.publishFamilies([outcome.familyId]);
+      await this.deps.revocations.publishFamilies([outcome.familyId]);
       throw new OAuthError('invalid_grant', 'Refresh token was already used; session revoked');
     }
     return outcome.response;
@@ -207,7 +214,7 @@ export class RefreshTokenService {
     now: number,
   ): Promise<TokenResponse | undefined> {
     if (!row.usedAt || !row.replacedBy || !row.rotationResponse) return undefined;
-    if (now - row.usedAt.getTime() > this.options.graceSeconds * 1000) return undefined;
+    if (now - row.usedAt.getTime() > this.deps.graceSeconds * 1000) return undefined;
     const [successor] = await tx
       .select({ usedAt: refreshTokens.usedAt, revokedAt: refreshTokens.revokedAt })
       .from(refreshTokens)
@@ -215,7 +222,9 @@ export class RefreshTokenService {
     // Only the immediately previous token: once its successor was used, a retry is a replay.
     if (!successor || successor.usedAt || successor.revokedAt) return undefined;
     try {
-      return JSON.parse(this.encryptor.decrypt(row.rotationResponse, aadOf(row.id)));
+      return JSON.parse(
+        this.deps.encryptor.decrypt(row.rotationResponse, rotationResponseAad(row.id)),
+      );
     } catch {
       return undefined;
     }
@@ -227,7 +236,7 @@ export class RefreshTokenService {
    */
   async revokeFamilyOfRefreshToken(token: string, meta: RequestMeta): Promise<boolean> {
     if (!REFRESH_SHAPE.test(token)) return false;
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId })
       .from(refreshTokens)
       .where(eq(refreshTokens.tokenHash, sha256Hex(token)));
@@ -237,13 +246,13 @@ export class RefreshTokenService {
   }
 
   async revokeFamily(familyId: string, userId: number, meta: RequestMeta) {
-    const revoked = await this.db.transaction(async (tx) => {
+    const revoked = await this.deps.db.transaction(async (tx) => {
       const rows = await tx
         .update(refreshTokens)
-        .set({ revokedAt: new Date(this.clock.now()) })
+        .set({ revokedAt: new Date(this.deps.clock.now()) })
         .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
         .returning({ id: refreshTokens.id });
-      await this.revocations.recordFamilies(tx, [familyId]);
+      await this.deps.revocations.recordFamilies(tx, [familyId]);
       await recordAudit(tx, {
         action: 'auth.token_family_revoked',
         userId,
@@ -254,7 +263,7 @@ export class RefreshTokenService {
       });
       return rows.length;
     });
-    await this.revocations.publishFamilies([familyId]);
+    await this.deps.revocations.publishFamilies([familyId]);
     return revoked;
   }
 }

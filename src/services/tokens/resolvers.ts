@@ -8,7 +8,7 @@ import type { PatService } from './pat-service';
 import type { ActiveUserCache } from './user-cache';
 
 /** `Authorization: Bearer kgm_…`: personal access tokens. */
-export function patResolver(pats: PatService): CredentialResolver {
+export function patResolver({ pats }: { pats: PatService }): CredentialResolver {
   return {
     accepts: (token) => token.startsWith(PAT_PREFIX),
     resolve: (token, via) =>
@@ -30,10 +30,13 @@ export function patResolver(pats: PatService): CredentialResolver {
  * `Authorization: Bearer eyJ…`: our access JWTs, resolved to the current user record (cached,
  * invalidated on change). Company-certificate tokens carry their company, which confines them.
  */
-export function jwtResolver(
-  accessTokens: AccessTokens,
-  users: ActiveUserCache,
-): CredentialResolver {
+export function jwtResolver({
+  accessTokens,
+  users,
+}: {
+  accessTokens: AccessTokens;
+  users: ActiveUserCache;
+}): CredentialResolver {
   return {
     accepts: mayBeJwt,
     resolve: (token, via) =>

@@ -17,6 +17,14 @@ const NOT_BEFORE_CHANNEL = 'tokens:not-before';
 const NOT_BEFORE_POLL_MS = 25;
 const NOT_BEFORE_POLL_FOR_MS = 5_000;
 
+export interface TokenRevocationStateDeps {
+  db: Database;
+  store: SharedStore;
+  clock: Clock;
+  accessTtlSeconds: number;
+  logger: Logger;
+}
+
 /**
  * What makes an unexpired access JWT invalid anyway: a per-user "not before" (password change,
  * disabling, role change) and revoked refresh families (logout, reuse detection), which access
@@ -29,13 +37,8 @@ export class TokenRevocationState {
   private families = new Map<string, number>();
   private loading: Promise<void> | undefined;
 
-  constructor(
-    private readonly db: Database,
-    private readonly store: SharedStore,
-    private readonly clock: Clock,
-    private readonly accessTtlSeconds: number,
-    private readonly logger: Logger,
-  ) {
+  constructor(private readonly deps: TokenRevocationStateDeps) {
+    const { store } = deps;
     store.subscribe(USER_CHANNEL, (raw) => {
       try {
         const message = JSON.parse(raw) as { userId?: number };
@@ -48,7 +51,7 @@ export class TokenRevocationState {
     });
     store.subscribe(FAMILY_CHANNEL, (raw) => {
       try {
-        for (const id of JSON.parse(raw) as string[]) this.families.set(id, this.clock.now());
+        for (const id of JSON.parse(raw) as string[]) this.families.set(id, this.deps.clock.now());
       } catch {}
     });
     store.onResync(() => {
@@ -69,10 +72,13 @@ export class TokenRevocationState {
   }
 
   private async load() {
-    const since = new Date(this.clock.now() - this.accessTtlSeconds * 1000 - 60_000);
+    const since = new Date(this.deps.clock.now() - this.deps.accessTtlSeconds * 1000 - 60_000);
     const [users, families] = await Promise.all([
-      this.db.select().from(userTokenState).where(gt(userTokenState.notBefore, since)),
-      this.db.select().from(revokedTokenFamilies).where(gt(revokedTokenFamilies.revokedAt, since)),
+      this.deps.db.select().from(userTokenState).where(gt(userTokenState.notBefore, since)),
+      this.deps.db
+        .select()
+        .from(revokedTokenFamilies)
+        .where(gt(revokedTokenFamilies.revokedAt, since)),
     ]);
     this.notBefore = new Map(users.map((u) => [u.userId, u.notBefore.getTime()]));
     this.families = new Map(families.map((f) => [f.familyId, f.revokedAt.getTime()]));
@@ -81,13 +87,13 @@ export class TokenRevocationState {
 
   private async refreshUser(userId: number) {
     try {
-      const [row] = await this.db
+      const [row] = await this.deps.db
         .select()
         .from(userTokenState)
         .where(eq(userTokenState.userId, userId));
       if (row) this.notBefore.set(userId, row.notBefore.getTime());
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'not-before refresh failed');
+      this.deps.logger.warn({ err: (err as Error).message }, 'not-before refresh failed');
     }
   }
 
@@ -108,7 +114,7 @@ export class TokenRevocationState {
     issuedAtMs: number,
     familyId?: string,
   ): MaybePromise<boolean> {
-    if (this.store.invalidationReliable()) return this.isRevoked(userId, issuedAtMs, familyId);
+    if (this.deps.store.invalidationReliable()) return this.isRevoked(userId, issuedAtMs, familyId);
     return this.isRevokedInDatabase(userId, issuedAtMs, familyId);
   }
 
@@ -119,13 +125,13 @@ export class TokenRevocationState {
   ) {
     const [family, user] = await Promise.all([
       familyId
-        ? this.db
+        ? this.deps.db
             .select({ id: revokedTokenFamilies.familyId })
             .from(revokedTokenFamilies)
             .where(eq(revokedTokenFamilies.familyId, familyId))
         : [],
       userId !== undefined
-        ? this.db.select().from(userTokenState).where(eq(userTokenState.userId, userId))
+        ? this.deps.db.select().from(userTokenState).where(eq(userTokenState.userId, userId))
         : [],
     ]);
     if (family.length > 0) return true;
@@ -139,7 +145,7 @@ export class TokenRevocationState {
    * the caller may publish after the commit, and from the announcements scheduled here.
    */
   async revokeAllForUser(q: Queryable, userId: number) {
-    const now = new Date(this.clock.now());
+    const now = new Date(this.deps.clock.now());
     await q
       .insert(userTokenState)
       .values({ userId, notBefore: now })
@@ -152,16 +158,18 @@ export class TokenRevocationState {
     await this.recordFamilies(q, [...new Set(families.map((f) => f.familyId))]);
     // This instance applies it at once; the others when an announcement arrives.
     this.notBefore.set(userId, now.getTime());
-    void this.store.publish(NOT_BEFORE_CHANNEL, `${userId}:${now.getTime()}`);
+    void this.deps.store.publish(NOT_BEFORE_CHANNEL, `${userId}:${now.getTime()}`);
   }
 
   /** Polls until the announced "not before" has committed, then applies it. */
   private async awaitNotBefore(userId: number, at: number) {
     if ((this.notBefore.get(userId) ?? 0) >= at) return;
+    // Wall-clock on purpose: this bounds real waiting (Bun.sleep), which a test clock that
+    // stands still would turn into an endless loop. It is not "now" for any stored value.
     const giveUpAt = Date.now() + NOT_BEFORE_POLL_FOR_MS;
     while (Date.now() < giveUpAt) {
       try {
-        const [row] = await this.db
+        const [row] = await this.deps.db
           .select()
           .from(userTokenState)
           .where(eq(userTokenState.userId, userId));
@@ -171,7 +179,7 @@ export class TokenRevocationState {
           return;
         }
       } catch (err) {
-        this.logger.warn({ err: (err as Error).message }, 'not-before poll failed');
+        this.deps.logger.warn({ err: (err as Error).message }, 'not-before poll failed');
       }
       await Bun.sleep(NOT_BEFORE_POLL_MS);
     }
@@ -182,26 +190,28 @@ export class TokenRevocationState {
     if (familyIds.length === 0) return;
     await q
       .insert(revokedTokenFamilies)
-      .values(familyIds.map((familyId) => ({ familyId, revokedAt: new Date(this.clock.now()) })))
+      .values(
+        familyIds.map((familyId) => ({ familyId, revokedAt: new Date(this.deps.clock.now()) })),
+      )
       .onConflictDoNothing();
   }
 
   /** After the commit: every instance refuses access tokens of these families. */
   async publishFamilies(familyIds: string[]) {
     if (familyIds.length === 0) return;
-    for (const id of familyIds) this.families.set(id, this.clock.now());
-    await this.store.publish(FAMILY_CHANNEL, JSON.stringify(familyIds));
+    for (const id of familyIds) this.families.set(id, this.deps.clock.now());
+    await this.deps.store.publish(FAMILY_CHANNEL, JSON.stringify(familyIds));
   }
 
   /** Forgets entries older than any live access token (periodic). */
   prune() {
-    const cutoff = this.clock.now() - this.accessTtlSeconds * 1000 - 60_000;
+    const cutoff = this.deps.clock.now() - this.deps.accessTtlSeconds * 1000 - 60_000;
     for (const [k, v] of this.notBefore) if (v < cutoff) this.notBefore.delete(k);
     for (const [k, v] of this.families) if (v < cutoff) this.families.delete(k);
   }
 
   async purgeOld(q: Queryable) {
-    const cutoff = new Date(this.clock.now() - this.accessTtlSeconds * 1000 - 3_600_000);
+    const cutoff = new Date(this.deps.clock.now() - this.deps.accessTtlSeconds * 1000 - 3_600_000);
     await q.delete(revokedTokenFamilies).where(lt(revokedTokenFamilies.revokedAt, cutoff));
   }
 }

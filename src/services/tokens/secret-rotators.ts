@@ -2,11 +2,13 @@ import { eq, isNotNull } from 'drizzle-orm';
 import { refreshTokens, signingKeys } from '../../db/schema';
 import { reencryptStale } from '../encryption/reencrypt';
 import type { SecretRotator } from '../encryption/secret-rotation';
+import { rotationResponseAad } from './refresh-service';
+import { signingKeyAad } from './signing-keys';
 
 /**
  * Encrypted values of the token area, for `npm run rotate-encryption-key` and
  * POST /api/v1/admin/encryption/rotate (services/encryption/secret-rotation.ts).
- * The AADs must match the ones used when writing (signing-keys.ts, refresh-service.ts).
+ * The AADs come from the modules that write the values (signing-keys.ts, refresh-service.ts).
  */
 export const signingKeyRotator: SecretRotator = {
   name: 'signing_keys.private_key_encrypted',
@@ -17,7 +19,7 @@ export const signingKeyRotator: SecretRotator = {
       .for('update');
     return reencryptStale(encryptor, rows, {
       value: (row) => row.value,
-      aad: (row) => `signing_keys:${row.kid}:private_key`,
+      aad: (row) => signingKeyAad(row.kid),
       write: (row, privateKeyEncrypted) =>
         tx.update(signingKeys).set({ privateKeyEncrypted }).where(eq(signingKeys.kid, row.kid)),
     });
@@ -37,7 +39,7 @@ export const refreshReplyRotator: SecretRotator = {
       tx.update(refreshTokens).set({ rotationResponse }).where(eq(refreshTokens.id, id));
     return reencryptStale(encryptor, rows, {
       value: (row) => row.value,
-      aad: (row) => `refresh_tokens:${row.id}:rotation_response`,
+      aad: (row) => rotationResponseAad(row.id),
       write: (row, next) => store(row.id, next),
       unreadable: (row) => store(row.id, null),
     });

@@ -39,7 +39,16 @@ const CHANNEL = 'keys:changed';
 const KEY_GENERATION_LOCK = 7_310_500;
 /** An unknown kid triggers a reload at most this often (keys rotated on another instance). */
 const UNKNOWN_KID_RELOAD_MS = 30_000;
-const aadOf = (kid: string) => `signing_keys:${kid}:private_key`;
+/** The AES-GCM associated data of a stored private key; the rotator must use the same. */
+export const signingKeyAad = (kid: string) => `signing_keys:${kid}:private_key`;
+
+export interface SigningKeyRingDeps extends SigningKeyOptions {
+  db: Database;
+  store: SharedStore;
+  encryptor: Encryptor;
+  clock: Clock;
+  logger: Logger;
+}
 
 /**
  * The keys access tokens are signed with. Generated on first start, stored with the private
@@ -52,14 +61,8 @@ export class SigningKeyRing {
   private loading: Promise<void> | undefined;
   private lastUnknownKidReload = 0;
 
-  constructor(
-    private readonly db: Database,
-    private readonly store: SharedStore,
-    private readonly encryptor: Encryptor,
-    private readonly options: SigningKeyOptions,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-  ) {
+  constructor(private readonly deps: SigningKeyRingDeps) {
+    const { store } = deps;
     store.subscribe(CHANNEL, () => void this.reload());
     store.onResync(() => void this.reload());
   }
@@ -75,21 +78,21 @@ export class SigningKeyRing {
 
   reload(): Promise<void> {
     this.loading = this.load().catch((err) => {
-      this.logger.warn({ err: (err as Error).message }, 'signing key reload failed');
+      this.deps.logger.warn({ err: (err as Error).message }, 'signing key reload failed');
       this.loading = undefined;
     });
     return this.loading;
   }
 
   private async load() {
-    let rows = await this.publishedRows(this.db);
+    let rows = await this.publishedRows(this.deps.db);
     if (!rows.some((r) => r.retiredAt === null)) {
-      await this.db.transaction(async (tx) => {
+      await this.deps.db.transaction(async (tx) => {
         await tx.execute(sql`select pg_advisory_xact_lock(${KEY_GENERATION_LOCK})`);
         const again = await this.publishedRows(tx);
         if (!again.some((r) => r.retiredAt === null)) await this.insertNewKey(tx);
       });
-      rows = await this.publishedRows(this.db);
+      rows = await this.publishedRows(this.deps.db);
     }
     const keys = new Map<string, LoadedKey>();
     const newest = this.newestActive(rows);
@@ -107,7 +110,7 @@ export class SigningKeyRing {
       });
       if (row.kid === newest?.kid) {
         const privateJwk = JSON.parse(
-          this.encryptor.decrypt(row.privateKeyEncrypted, aadOf(row.kid)),
+          this.deps.encryptor.decrypt(row.privateKeyEncrypted, signingKeyAad(row.kid)),
         ) as JWK;
         active = { kid: row.kid, alg, privateKey: (await importJWK(privateJwk, alg)) as CryptoKey };
       }
@@ -124,7 +127,7 @@ export class SigningKeyRing {
 
   /** Active keys and retired keys whose tokens may still be alive. */
   private publishedRows(q: Queryable) {
-    const cutoff = new Date(this.clock.now() - this.options.retainSeconds * 1000);
+    const cutoff = new Date(this.deps.clock.now() - this.deps.retainSeconds * 1000);
     return q
       .select()
       .from(signingKeys)
@@ -132,10 +135,10 @@ export class SigningKeyRing {
   }
 
   private async insertNewKey(q: Queryable) {
-    const alg = this.options.algorithm;
+    const alg = this.deps.algorithm;
     const { publicKey, privateKey } = await generateKeyPair(alg, {
       extractable: true,
-      ...(alg === 'RS256' ? { modulusLength: this.options.rsaModulusLength } : {}),
+      ...(alg === 'RS256' ? { modulusLength: this.deps.rsaModulusLength } : {}),
     });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
@@ -144,19 +147,22 @@ export class SigningKeyRing {
       kid,
       alg,
       publicJwk: { ...publicJwk, kid, alg, use: 'sig' },
-      privateKeyEncrypted: this.encryptor.encrypt(JSON.stringify(privateJwk), aadOf(kid)),
-      createdAt: new Date(this.clock.now()),
+      privateKeyEncrypted: this.deps.encryptor.encrypt(
+        JSON.stringify(privateJwk),
+        signingKeyAad(kid),
+      ),
+      createdAt: new Date(this.deps.clock.now()),
     });
     return kid;
   }
 
   /** Adds a new active key; the previous ones stay published until their tokens expired. */
   async rotate(actorId: number, meta: RequestMeta) {
-    const result = await this.db.transaction(async (tx) => {
+    const result = await this.deps.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${KEY_GENERATION_LOCK})`);
       const retired = await tx
         .update(signingKeys)
-        .set({ retiredAt: new Date(this.clock.now()) })
+        .set({ retiredAt: new Date(this.deps.clock.now()) })
         .where(isNull(signingKeys.retiredAt))
         .returning({ kid: signingKeys.kid });
       const kid = await this.insertNewKey(tx);
@@ -165,13 +171,13 @@ export class SigningKeyRing {
         userId: actorId,
         resourceType: 'signing_key',
         resourceId: kid,
-        details: { alg: this.options.algorithm, retired: retired.map((r) => r.kid) },
+        details: { alg: this.deps.algorithm, retired: retired.map((r) => r.kid) },
         ...meta,
       });
-      return { kid, alg: this.options.algorithm, retired: retired.map((r) => r.kid) };
+      return { kid, alg: this.deps.algorithm, retired: retired.map((r) => r.kid) };
     });
     await this.reload();
-    await this.store.publish(CHANNEL, result.kid);
+    await this.deps.store.publish(CHANNEL, result.kid);
     return result;
   }
 
@@ -186,7 +192,7 @@ export class SigningKeyRing {
     await this.ready();
     const key = this.keys.get(kid);
     if (key) return key;
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     if (now - this.lastUnknownKidReload < UNKNOWN_KID_RELOAD_MS) return undefined;
     this.lastUnknownKidReload = now;
     await this.reload();
@@ -199,7 +205,7 @@ export class SigningKeyRing {
   }
 
   async listKeys() {
-    const rows = await this.db.select().from(signingKeys);
+    const rows = await this.deps.db.select().from(signingKeys);
     return rows.map((r) => ({
       kid: r.kid,
       alg: r.alg,
@@ -211,7 +217,7 @@ export class SigningKeyRing {
 
   /** Deletes keys retired long enough ago that no token they signed can be alive. */
   async purgeExpired() {
-    const cutoff = new Date(this.clock.now() - this.options.retainSeconds * 1000);
-    await this.db.delete(signingKeys).where(lt(signingKeys.retiredAt, cutoff));
+    const cutoff = new Date(this.deps.clock.now() - this.deps.retainSeconds * 1000);
+    await this.deps.db.delete(signingKeys).where(lt(signingKeys.retiredAt, cutoff));
   }
 }

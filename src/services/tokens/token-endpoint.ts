@@ -12,13 +12,15 @@ export interface AssertionExchanger {
   exchange(assertion: string | undefined, meta: RequestMeta): Promise<TokenResponse>;
 }
 
+export interface TokenEndpointDeps {
+  refresh: RefreshTokenService;
+  device: DeviceAuthorizationService;
+  assertions: AssertionExchanger;
+}
+
 /** POST /oauth/token: dispatches on grant_type (RFC 6749 §4, RFC 8628 §3.4, RFC 7523 §2.1). */
 export class TokenEndpoint {
-  constructor(
-    private readonly refresh: RefreshTokenService,
-    private readonly device: DeviceAuthorizationService,
-    private readonly assertions: AssertionExchanger,
-  ) {}
+  constructor(private readonly deps: TokenEndpointDeps) {}
 
   grant(params: Record<string, string | undefined>, meta: RequestMeta): Promise<TokenResponse> {
     switch (params.grant_type) {
@@ -26,11 +28,11 @@ export class TokenEndpoint {
         if (!params.refresh_token) {
           throw new OAuthError('invalid_request', 'refresh_token is required');
         }
-        return this.refresh.refresh(params.refresh_token, params.client_id, meta);
+        return this.deps.refresh.refresh(params.refresh_token, params.client_id, meta);
       case GRANT_DEVICE:
-        return this.device.poll(params.device_code, params.client_id);
+        return this.deps.device.poll(params.device_code, params.client_id);
       case GRANT_JWT_BEARER:
-        return this.assertions.exchange(params.assertion, meta);
+        return this.deps.assertions.exchange(params.assertion, meta);
       case undefined:
       case '':
         throw new OAuthError('invalid_request', 'grant_type is required');

@@ -10,6 +10,11 @@ import { type AuthUser, toAuthUser } from '../auth/types';
 const USER_INVALIDATION_CHANNEL = 'auth:invalidate';
 const TTL_MS = 60_000;
 
+export interface ActiveUserCacheDeps {
+  db: Database;
+  store: SharedStore;
+}
+
 /**
  * Active users by id for token authentication (PATs, JWTs): token caches hold only the facts of
  * the token, and the user comes from here, so a role change, disabling or deletion published
@@ -25,10 +30,8 @@ export class ActiveUserCache {
   /** Bumped by every invalidation, so a load that started before one does not cache stale data. */
   private epoch = 0;
 
-  constructor(
-    private readonly db: Database,
-    private readonly store: SharedStore,
-  ) {
+  constructor(private readonly deps: ActiveUserCacheDeps) {
+    const { store } = deps;
     store.onResync(() => {
       this.epoch += 1;
       this.lru.clear();
@@ -49,7 +52,7 @@ export class ActiveUserCache {
 
   /** Synchronous on a cache hit. */
   get(userId: number): MaybePromise<AuthUser | null> {
-    const hit = this.store.invalidationReliable() ? this.lru.get(userId) : undefined;
+    const hit = this.deps.store.invalidationReliable() ? this.lru.get(userId) : undefined;
     if (hit) return hit.user;
     // Concurrent misses for one user share one query.
     let pending = this.loading.get(userId);
@@ -62,7 +65,7 @@ export class ActiveUserCache {
 
   private async load(userId: number): Promise<AuthUser | null> {
     const epoch = this.epoch;
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select()
       .from(users)
       .where(and(eq(users.id, userId), isNull(users.deletedAt), isNull(users.disabledAt)))

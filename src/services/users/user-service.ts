@@ -55,12 +55,14 @@ function refuseServiceAccount(row: UserRow) {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
+export interface UserServiceDeps {
+  db: Database;
+  sessions: SessionService;
+  clock: Clock;
+}
+
 export class UserService {
-  constructor(
-    private readonly db: Database,
-    private readonly sessions: SessionService,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: UserServiceDeps) {}
 
   async list(query: UserListQuery) {
     const filters: SQL[] = [
@@ -75,21 +77,21 @@ export class UserService {
       ? desc(SORTABLE[sortField])
       : asc(SORTABLE[sortField]);
     const [rows, [total]] = await Promise.all([
-      this.db
+      this.deps.db
         .select()
         .from(users)
         .where(where)
         .orderBy(order, asc(users.id))
         .limit(query.limit)
         .offset((query.page - 1) * query.limit),
-      this.db.select({ value: count() }).from(users).where(where),
+      this.deps.db.select({ value: count() }).from(users).where(where),
     ]);
     return { rows, total: total?.value ?? 0 };
   }
 
   async get(actor: AuthUser, id: number): Promise<UserRow> {
     if (!canReadUser(actor, id)) throw new NotFoundError('User');
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select()
       .from(users)
       .where(and(eq(users.id, id), isNull(users.deletedAt)));
@@ -109,26 +111,26 @@ export class UserService {
     if (patch.avatar !== undefined) changes.avatar = patch.avatar;
     if (patch.role !== undefined && patch.role !== before.role) changes.role = patch.role;
     if (patch.disabled !== undefined && patch.disabled !== (before.disabledAt !== null)) {
-      changes.disabledAt = patch.disabled ? new Date(this.clock.now()) : null;
+      changes.disabledAt = patch.disabled ? new Date(this.deps.clock.now()) : null;
     }
     if (Object.keys(changes).length === 0) return before;
 
     const losesAccess = changes.role !== undefined || changes.disabledAt instanceof Date;
     let revoked: string[] = [];
-    const after = await this.db.transaction(async (tx) => {
+    const after = await this.deps.db.transaction(async (tx) => {
       if (before.role === 'admin' && (changes.role || changes.disabledAt)) {
         await this.assertAnotherAdmin(tx, id);
       }
       const [row] = await tx
         .update(users)
-        .set({ ...changes, updatedAt: new Date(this.clock.now()) })
+        .set({ ...changes, updatedAt: new Date(this.deps.clock.now()) })
         .where(eq(users.id, id))
         .returning();
-      if (losesAccess) revoked = await this.sessions.revokeAllForUser(tx, id);
+      if (losesAccess) revoked = await this.deps.sessions.revokeAllForUser(tx, id);
       await this.auditChanges(tx, actor, before, row!, meta);
       return row!;
     });
-    await this.sessions.invalidate({ hashes: revoked, userId: id });
+    await this.deps.sessions.invalidate({ hashes: revoked, userId: id });
     return after;
   }
 
@@ -136,13 +138,16 @@ export class UserService {
     if (!isAdmin(actor)) throw new NotFoundError('User');
     const before = await this.get(actor, id);
     refuseServiceAccount(before);
-    const hashes = await this.db.transaction(async (tx) => {
+    const hashes = await this.deps.db.transaction(async (tx) => {
       if (before.role === 'admin') await this.assertAnotherAdmin(tx, id);
       await tx
         .update(users)
-        .set({ deletedAt: new Date(this.clock.now()), updatedAt: new Date(this.clock.now()) })
+        .set({
+          deletedAt: new Date(this.deps.clock.now()),
+          updatedAt: new Date(this.deps.clock.now()),
+        })
         .where(eq(users.id, id));
-      const revoked = await this.sessions.revokeAllForUser(tx, id);
+      const revoked = await this.deps.sessions.revokeAllForUser(tx, id);
       await recordAudit(tx, {
         action: 'user.deleted',
         userId: actor.id,
@@ -153,7 +158,7 @@ export class UserService {
       });
       return revoked;
     });
-    await this.sessions.invalidate({ hashes, userId: id });
+    await this.deps.sessions.invalidate({ hashes, userId: id });
   }
 
   /** The platform must keep at least one active admin. */

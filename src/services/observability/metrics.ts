@@ -6,7 +6,8 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
 /** Upper bounds in seconds: most answers take well under 5 ms, sign-ins (argon2) ~50 ms. */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
-export interface MetricsSources {
+/** Where the gauges read their values from. */
+export interface MetricsDeps {
   /** WebSocket subscribers of code-generation jobs on this instance. */
   websocketSubscribers(): number;
   /** 1 while Redis pub/sub delivers invalidations (0 also when running without Redis). */
@@ -46,7 +47,7 @@ export class Metrics {
   private readonly processRegistry = new client.Registry();
   private processMetricsStarted = false;
 
-  constructor(private readonly sources: MetricsSources) {}
+  constructor(private readonly deps: MetricsDeps) {}
 
   observeRequest(rawMethod: string, route: string, status: number, seconds: number) {
     const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : 'OTHER';
@@ -129,17 +130,17 @@ export class Metrics {
         'kubegram_websocket_subscribers',
         '',
         'Open code-generation status WebSockets on this instance',
-        this.sources.websocketSubscribers(),
+        this.deps.websocketSubscribers(),
       ],
       [
         'kubegram_shared_cache_connected',
         '',
         '1 while Redis pub/sub delivers cache invalidations; 0 when degraded or without Redis',
-        this.sources.sharedCacheConnected(),
+        this.deps.sharedCacheConnected(),
       ],
       [
         'kubegram_build_info',
-        labelSet({ version: this.sources.version }),
+        labelSet({ version: this.deps.version }),
         'Always 1; the labels say which build runs',
         1,
       ],

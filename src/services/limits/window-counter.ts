@@ -1,13 +1,6 @@
 import type Redis from 'ioredis';
-import type { Clock } from '../lib/clock';
-
-export interface WindowState {
-  limit: number;
-  remaining: number;
-  resetSeconds: number;
-  allowed: boolean;
-  firstRejection: boolean;
-}
+import type { Clock } from '../../lib/clock';
+import type { LimitState } from './limit-state';
 
 interface KeyWindow {
   window: number;
@@ -16,6 +9,13 @@ interface KeyWindow {
   /** Hits on this instance not yet added to the shared count. */
   pending: number;
   rejectedOnce: boolean;
+}
+
+export interface WindowCounterDeps {
+  limit: number;
+  windowMs: number;
+  clock: Clock;
+  shared?: { redis: Redis; prefix: string; syncEveryMs?: number };
 }
 
 /**
@@ -32,19 +32,15 @@ export class WindowCounter {
   private readonly timer: ReturnType<typeof setInterval>;
   private syncing = false;
 
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-    private readonly clock: Clock,
-    private readonly shared?: { redis: Redis; prefix: string; syncEveryMs?: number },
-  ) {
+  constructor(private readonly deps: WindowCounterDeps) {
+    const { shared } = deps;
     this.timer = setInterval(() => void this.tick(), shared?.syncEveryMs ?? 1000);
     this.timer.unref?.();
   }
 
-  hit(key: string): WindowState {
-    const now = this.clock.now();
-    const window = Math.floor(now / this.windowMs);
+  hit(key: string): LimitState {
+    const now = this.deps.clock.now();
+    const window = Math.floor(now / this.deps.windowMs);
     let state = this.keys.get(key);
     if (!state || state.window !== window) {
       state = { window, synced: 0, pending: 0, rejectedOnce: false };
@@ -52,27 +48,27 @@ export class WindowCounter {
     }
     state.pending += 1;
     const count = state.synced + state.pending;
-    const allowed = count <= this.limit;
+    const allowed = count <= this.deps.limit;
     const firstRejection = !allowed && !state.rejectedOnce;
     if (!allowed) state.rejectedOnce = true;
     return {
-      limit: this.limit,
-      remaining: Math.max(0, this.limit - count),
-      resetSeconds: Math.max(1, Math.ceil(((window + 1) * this.windowMs - now) / 1000)),
+      limit: this.deps.limit,
+      remaining: Math.max(0, this.deps.limit - count),
+      resetSeconds: Math.max(1, Math.ceil(((window + 1) * this.deps.windowMs - now) / 1000)),
       allowed,
       firstRejection,
     };
   }
 
   private async tick() {
-    const window = Math.floor(this.clock.now() / this.windowMs);
+    const window = Math.floor(this.deps.clock.now() / this.deps.windowMs);
     for (const [key, state] of this.keys) if (state.window < window) this.keys.delete(key);
-    if (this.shared && !this.syncing) await this.sync();
+    if (this.deps.shared && !this.syncing) await this.sync();
   }
 
   /** Pushes local hits to Redis and takes back the totals. Public for tests. */
   async sync(): Promise<void> {
-    const shared = this.shared;
+    const shared = this.deps.shared;
     if (shared?.redis.status !== 'ready') return;
     const batch = [...this.keys].filter(([, s]) => s.pending > 0);
     if (batch.length === 0) return;
@@ -81,7 +77,7 @@ export class WindowCounter {
     const pipeline = shared.redis.pipeline();
     for (const [key, state] of batch) {
       const redisKey = `${shared.prefix}${state.window}:${key}`;
-      pipeline.incrby(redisKey, state.pending).pexpire(redisKey, this.windowMs * 2);
+      pipeline.incrby(redisKey, state.pending).pexpire(redisKey, this.deps.windowMs * 2);
     }
     try {
       const results = (await pipeline.exec()) ?? [];

@@ -1,5 +1,5 @@
-import type { Queryable } from '../db/client';
-import { tokenLedger } from '../db/schema';
+import type { Queryable } from '../../db/client';
+import { tokenLedger } from '../../db/schema';
 
 /**
  * Every change of a company's token balance is a row here, written in the same transaction as

@@ -1,40 +1,8 @@
-import {
-  type IRateLimiterStoreOptions,
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible';
-import type { SharedStore } from '../cache/shared-store';
-import type { Config } from '../config';
-import type { Clock } from '../lib/clock';
-import { WindowCounter } from './window-counter';
-
-export interface LimitState {
-  limit: number;
-  remaining: number;
-  resetSeconds: number;
-  allowed: boolean;
-  /** True for the first request refused in a window: the moment a lockout starts. */
-  firstRejection: boolean;
-}
-
-/**
- * Every limiter lives in Redis when Redis is configured, so a limit holds across instances;
- * each has an in-memory insurance limiter that takes over while Redis is unreachable.
- */
-function limiter(store: SharedStore, keyPrefix: string, points: number, duration: number) {
-  const memory = new RateLimiterMemory({ keyPrefix, points, duration });
-  if (!store.redis) return memory;
-  const options: IRateLimiterStoreOptions = {
-    storeClient: store.redis,
-    keyPrefix: `rl:${keyPrefix}`,
-    points,
-    duration,
-    insuranceLimiter: memory,
-  };
-  return new RateLimiterRedis(options);
-}
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import type { SharedStore } from '../../cache/shared-store';
+import type { Config } from '../../config';
+import type { LimitState } from './limit-state';
+import { sharedLimiter } from './shared-limiter';
 
 function stateOf(res: RateLimiterRes, points: number, allowed: boolean): LimitState {
   return {
@@ -69,23 +37,25 @@ async function blockedFor(l: RateLimiterAbstract, key: string): Promise<number> 
   return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 }
 
-export class RateLimits {
+export interface AttemptLimitsDeps {
+  store: SharedStore;
+  config: Pick<Config, 'rateLimit'>;
+}
+
+/**
+ * The exact limits on guessing: failed logins (per account and address, and per address) and
+ * registrations per address. Shared through Redis when it is configured.
+ */
+export class AttemptLimits {
   private readonly loginAccount: RateLimiterAbstract;
   private readonly loginIp: RateLimiterAbstract;
   private readonly register: RateLimiterAbstract;
-  readonly requests: WindowCounter;
 
-  constructor(store: SharedStore, config: Config, clock: Clock) {
+  constructor({ store, config }: AttemptLimitsDeps) {
     const r = config.rateLimit;
-    this.loginAccount = limiter(store, 'login_acct', r.loginPerAccount, r.loginWindowSeconds);
-    this.loginIp = limiter(store, 'login_ip', r.loginPerIp, r.loginWindowSeconds);
-    this.register = limiter(store, 'register', r.registerPerIp, r.registerWindowSeconds);
-    this.requests = new WindowCounter(
-      r.maxRequests,
-      r.windowMs,
-      clock,
-      store.redis ? { redis: store.redis, prefix: 'rl:req:', syncEveryMs: 100 } : undefined,
-    );
+    this.loginAccount = sharedLimiter(store, 'login_acct', r.loginPerAccount, r.loginWindowSeconds);
+    this.loginIp = sharedLimiter(store, 'login_ip', r.loginPerIp, r.loginWindowSeconds);
+    this.register = sharedLimiter(store, 'register', r.registerPerIp, r.registerWindowSeconds);
   }
 
   /** Seconds the login must wait, checked before the password is even looked at. */
@@ -113,14 +83,5 @@ export class RateLimits {
 
   registerAttempt(ip: string): Promise<LimitState> {
     return consume(this.register, ip);
-  }
-
-  /** The general limit: synchronous, shared through Redis in batches (see WindowCounter). */
-  request(key: string): LimitState {
-    return this.requests.hit(key);
-  }
-
-  stop() {
-    this.requests.stop();
   }
 }
