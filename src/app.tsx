@@ -59,14 +59,24 @@ export function createApp(deps: AppDeps): AppInstance {
   app.notFound(notFound);
 
   // Order matters: see "Data flow of an authenticated request" in ARCHITECTURE.md.
-  app.use('*', requestContext(deps.accessLogger ?? logger, config.trustProxy, services.observability.metrics));
+  app.use(
+    '*',
+    requestContext(deps.accessLogger ?? logger, config.trustProxy, services.observability.metrics),
+  );
   app.use('*', securityHeaders(config));
   app.use('*', corsMiddleware(config));
   // Before authentication: the scraper's METRICS_TOKEN is not a user credential to look up.
   app.route('/metrics', metricsRoute(services.observability.metrics, config.metrics));
   app.use('*', limitBody(config.bodyLimitBytes));
   app.use('/api/*', requireContentType());
-  app.use('*', authenticate(services.auth.authenticator, config.session.cookieName, services.observability.metrics));
+  app.use(
+    '*',
+    authenticate(
+      services.auth.authenticator,
+      config.session.cookieName,
+      services.observability.metrics,
+    ),
+  );
   // Scoped credentials (PATs, access JWTs) beyond their scopes: 403 before any route runs.
   app.use('*', enforceTokenScopes());
   app.use('*', csrf(config));

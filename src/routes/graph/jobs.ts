@@ -120,11 +120,18 @@ export function jobRoutes({ services }: RouteDeps) {
   return router()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
-      const { rows, total } = await services.codegen.jobs.list(authOf(c).user, query.projectId, query);
+      const { rows, total } = await services.codegen.jobs.list(
+        authOf(c).user,
+        query.projectId,
+        query,
+      );
       return okPage(c, rows.map(toJobView), query, total);
     })
     .openapi(status, async (c) => {
-      const job = await services.codegen.jobs.visibleJob(authOf(c).user, c.req.valid('param').jobId);
+      const job = await services.codegen.jobs.visibleJob(
+        authOf(c).user,
+        c.req.valid('param').jobId,
+      );
       return ok(c, toJobView(job));
     })
     .openapi(result, async (c) => {
@@ -149,7 +156,10 @@ export function jobRoutes({ services }: RouteDeps) {
       return ok(c, toJobView(job));
     })
     .openapi(ticket, async (c) => {
-      const issued = await services.codegen.jobs.issueTicket(authOf(c).user, c.req.valid('param').jobId);
+      const issued = await services.codegen.jobs.issueTicket(
+        authOf(c).user,
+        c.req.valid('param').jobId,
+      );
       c.header('Cache-Control', 'no-store');
       return ok(c, issued, 201);
     });
