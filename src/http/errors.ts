@@ -3,7 +3,14 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { AppError, type ErrorCode, type FieldIssue, STATUS_BY_CODE } from '../lib/errors';
+import { isDatabaseUnavailable, sqlStateOf } from '../db/errors';
+import {
+  AppError,
+  type ErrorCode,
+  type FieldIssue,
+  ServiceUnavailableError,
+  STATUS_BY_CODE,
+} from '../lib/errors';
 import type { AppEnv } from './app-env';
 
 /** The error envelope of API.md. Never carries a stack, SQL or a secret. */
@@ -42,6 +49,12 @@ export function validationHook(
 }
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  if (!(err instanceof AppError) && isDatabaseUnavailable(err)) {
+    // A dependency being down is not a bug of ours: 503, and the cause without SQL or stack.
+    const { code, errno } = err as { code?: unknown; errno?: unknown };
+    c.get('logger')?.warn({ code, errno }, 'database unavailable');
+    return onError(new ServiceUnavailableError(), c);
+  }
   if (err instanceof AppError) {
     for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
     return errorResponse(c, err.code, err.message, err.details, err.status);
@@ -75,15 +88,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
 const UNSTORABLE_INPUT_CODES = new Set(['22021', '22P05']);
 
 function isUnstorableInput(err: unknown): boolean {
-  for (
-    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && depth < 5;
-    depth++
-  ) {
-    if (typeof e.code === 'string' && UNSTORABLE_INPUT_CODES.has(e.code)) return true;
-    e = e.cause as typeof e;
-  }
-  return false;
+  return UNSTORABLE_INPUT_CODES.has(sqlStateOf(err) ?? '');
 }
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
@@ -119,7 +124,8 @@ export function errorResponses(...statuses: number[]) {
     number,
     { description: string; content: { 'application/json': { schema: typeof errorSchema } } }
   > = {};
-  for (const status of [400, 429, 500, ...statuses]) {
+  // Any route may meet an unreachable database (503 SERVICE_UNAVAILABLE).
+  for (const status of [400, 429, 500, 503, ...statuses]) {
     out[status] = {
       description: DESCRIPTIONS[status] ?? 'Error',
       content: { 'application/json': { schema: errorSchema } },

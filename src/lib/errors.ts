@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'INSUFFICIENT_TOKENS'
   | 'UPSTREAM_UNAVAILABLE'
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -32,6 +33,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   INSUFFICIENT_TOKENS: 402,
   UPSTREAM_UNAVAILABLE: 503,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
@@ -88,6 +90,15 @@ export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number, message = 'Too many requests, try again later') {
     const retryAfter = String(Math.max(1, Math.ceil(retryAfterSeconds)));
     super('RATE_LIMITED', message, undefined, 429, { 'Retry-After': retryAfter });
+  }
+}
+/** Our own database cannot be reached (or the instance is going away): try again shortly. */
+export class ServiceUnavailableError extends AppError {
+  constructor(
+    message = 'The service is temporarily unavailable, try again shortly',
+    retryAfter = 1,
+  ) {
+    super('SERVICE_UNAVAILABLE', message, undefined, 503, { 'Retry-After': String(retryAfter) });
   }
 }
 export class MfaRequiredError extends AppError {
