@@ -4,13 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { isDatabaseUnavailable, sqlStateOf } from '../db/errors';
-import {
-  AppError,
-  type ErrorCode,
-  type FieldIssue,
-  ServiceUnavailableError,
-  STATUS_BY_CODE,
-} from '../lib/errors';
+import { AppError, type ErrorCode, type FieldIssue, STATUS_BY_CODE } from '../lib/errors';
 import type { AppEnv } from './app-env';
 
 /** The error envelope of API.md. Never carries a stack, SQL or a secret. */
@@ -48,12 +42,20 @@ export function validationHook(
   return errorResponse(c, 'VALIDATION_FAILED', 'Request validation failed', issues);
 }
 
+/** Reconnecting takes well under a second once PostgreSQL is back. */
+const DATABASE_RETRY_AFTER_SECONDS = '1';
+
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (!(err instanceof AppError) && isDatabaseUnavailable(err)) {
     // A dependency being down is not a bug of ours: 503, and the cause without SQL or stack.
     const { code, errno } = err as { code?: unknown; errno?: unknown };
     c.get('logger')?.warn({ code, errno }, 'database unavailable');
-    return onError(new ServiceUnavailableError(), c);
+    c.header('Retry-After', DATABASE_RETRY_AFTER_SECONDS);
+    return errorResponse(
+      c,
+      'SERVICE_UNAVAILABLE',
+      'The database is unavailable, try again shortly',
+    );
   }
   if (err instanceof AppError) {
     for (const [name, value] of Object.entries(err.headers)) c.header(name, value);

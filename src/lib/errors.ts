@@ -92,15 +92,6 @@ export class RateLimitedError extends AppError {
     super('RATE_LIMITED', message, undefined, 429, { 'Retry-After': retryAfter });
   }
 }
-/** Our own database cannot be reached (or the instance is going away): try again shortly. */
-export class ServiceUnavailableError extends AppError {
-  constructor(
-    message = 'The service is temporarily unavailable, try again shortly',
-    retryAfter = 1,
-  ) {
-    super('SERVICE_UNAVAILABLE', message, undefined, 503, { 'Retry-After': String(retryAfter) });
-  }
-}
 export class MfaRequiredError extends AppError {
   constructor() {
     super(
