@@ -54,6 +54,8 @@ export interface PrivatePostgres {
   start(): Promise<void>;
   /** pg_terminate_backend on every backend of `database`; resolves to how many were ended. */
   terminateBackends(database: string): Promise<number>;
+  /** One query on a connection of its own (not the app's pool). */
+  query<T>(database: string, text: string, params?: unknown[]): Promise<T[]>;
   destroy(): Promise<void>;
 }
 
@@ -124,8 +126,12 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     await exited;
   };
 
-  const withAdmin = async <T>(use: (sql: postgres.Sql) => Promise<T>): Promise<T> => {
-    const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const urlFor = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
+  const withAdmin = async <T>(
+    use: (sql: postgres.Sql) => Promise<T>,
+    database = 'postgres',
+  ): Promise<T> => {
+    const sql = postgres(urlFor(database), { max: 1, onnotice: () => {} });
     try {
       return await use(sql);
     } finally {
@@ -133,7 +139,6 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     }
   };
 
-  const urlFor = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
   await start();
   return {
     adminUrl,
@@ -152,6 +157,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
           where datname = ${database} and pid <> pg_backend_pid()`;
         return rows.filter((r) => r.ended).length;
       }),
+    query: <T>(database: string, text: string, params: unknown[] = []) =>
+      withAdmin(
+        async (sql) => (await sql.unsafe(text, params as never[])) as unknown as T[],
+        database,
+      ),
     async destroy() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
