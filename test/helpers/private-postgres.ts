@@ -62,7 +62,7 @@ export interface PrivatePostgres {
 const isRoot = () => process.getuid?.() === 0;
 
 /** PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user. */
-function unprivilegedUser(): { uid: number; gid: number } | undefined {
+export function unprivilegedUser(): { uid: number; gid: number } | undefined {
   const entry = spawnSync('getent', ['passwd', 'postgres'], { encoding: 'utf8' });
   if (entry.status !== 0) return undefined;
   const [, , uid, gid] = entry.stdout.trim().split(':');
