@@ -11,8 +11,10 @@ import type { Logger } from 'pino';
  * 1. readiness answers 503 and every response carries `Connection: close`, while the server
  *    keeps accepting and serving for `delayMs` (endpoints controllers and load balancers stop
  *    sending here; connections still in use close cleanly after their next response);
- * 2. quiesce: for a short window new requests wait at a gate instead of being answered, so no
- *    response invites a reconnect and every busy connection ends up holding a request;
+ * 2. job WebSockets are closed (1001) and new ones refused (503): their clients reconnect to
+ *    another instance. Then quiesce: for a short window new requests wait at a gate instead of
+ *    being answered, so no response invites a reconnect and every busy connection ends up
+ *    holding a request;
  * 3. `server.stop()`: the listener closes (new connects are refused, which clients retry
  *    elsewhere) and idle connections close; none of them is mid-request, because busy ones
  *    hold a gated request. Then the gate opens: the held requests are served, with
@@ -59,6 +61,8 @@ export type ShutdownOutcome = 'clean' | 'requests-cut' | 'flush-timed-out';
 
 export class GracefulShutdown {
   private closing = false;
+  /** Past the delay: long-lived sockets are being closed, so no new ones are opened. */
+  private draining = false;
   private gate: Promise<void> | undefined;
 
   constructor(private readonly options: ShutdownOptions) {}
@@ -71,6 +75,9 @@ export class GracefulShutdown {
 
   private async serveWhileClosing<S>(fetch: Fetch<S>, request: Request, server: S) {
     if (this.gate) await this.gate;
+    if (this.draining && request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
+      return withConnectionClose(shuttingDownResponse());
+    }
     const response = await fetch(request, server);
     return response && withConnectionClose(response);
   }
@@ -83,6 +90,7 @@ export class GracefulShutdown {
     logger.info({ delayMs, timeoutMs }, 'shutting down: readiness off, still serving');
     await Bun.sleep(delayMs);
 
+    this.draining = true;
     steps.closeLongLived();
     const quiesceMs = Math.min(QUIESCE_MS, timeoutMs / 4);
     let openGate = () => {};
@@ -124,6 +132,17 @@ async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolea
   const result = await Promise.race([settled, timeout]);
   clearTimeout(timer);
   return result;
+}
+
+/** The error envelope of API.md, for a WebSocket asked of an instance that is going away. */
+function shuttingDownResponse(): Response {
+  const body = {
+    error: 'This instance is shutting down: connect again',
+    code: 'SERVICE_UNAVAILABLE',
+    timestamp: new Date().toISOString(),
+    requestId: crypto.randomUUID(),
+  };
+  return Response.json(body, { status: 503, headers: { 'Retry-After': '1' } });
 }
 
 /** The response, telling the client this connection ends after it (Bun then closes it). */
