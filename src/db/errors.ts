@@ -59,9 +59,10 @@ const CONNECTION_CODES = new Set([
 /**
  * Server states that pass: 57P01 admin_shutdown (pg_terminate_backend, a fast shutdown),
  * 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up, shutting down, in recovery),
- * 53300 too_many_connections; class 08 is "connection exception".
+ * 53300 too_many_connections, 53100 disk_full, 25006 read_only_sql_transaction (a standby
+ * reached before a failover completed); class 08 is "connection exception".
  */
-const TRANSIENT_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const TRANSIENT_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53100', '25006']);
 
 /** PGlite after close(), or a handle closed under a request during shutdown. */
 const CLOSED_MESSAGE = /^(database closed|PGlite is closed)/i;

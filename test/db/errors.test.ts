@@ -20,7 +20,7 @@ describe('database error classification', () => {
   });
 
   test('server states: terminated, shutting down, starting, connection exceptions', () => {
-    for (const errno of ['57P01', '57P02', '57P03', '53300', '08006', '08001']) {
+    for (const errno of ['57P01', '57P02', '57P03', '53300', '53100', '25006', '08006', '08001']) {
       const bunSql = { code: 'ERR_POSTGRES_SERVER_ERROR', errno };
       expect(isDatabaseUnavailable(wrapped(bunSql))).toBe(true);
       // PGlite and the `postgres` package put the SQLSTATE in `code`.
