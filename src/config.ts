@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DataDirError } from './db/data-dir';
 
 /**
  * Configuration is parsed once at start-up from the environment. Nothing else in the
@@ -29,6 +30,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: optionalString,
   DATABASE_POOL_MAX: int(10, 1, 200),
+  /** Bounds opening a connection, and so how long a request waits while PostgreSQL is away. */
+  DATABASE_CONNECT_TIMEOUT_MS: int(1500, 100, 60_000),
   REDIS_URL: optionalString,
   REDIS_HOST: optionalString,
   REDIS_PORT: int(6379, 1, 65535),
@@ -54,7 +57,9 @@ const envSchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: int(15 * 60, 1),
   REGISTER_MAX_PER_IP: int(10, 1),
   REGISTER_WINDOW_SECONDS: int(3600, 1),
-  SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
+  /** After SIGTERM, keep serving this long (readiness red) so load balancers stop sending. */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).optional(),
+  SHUTDOWN_TIMEOUT_MS: int(20_000, 0),
   /** Bearer token Prometheus presents at GET /metrics; in production /metrics is off without it. */
   METRICS_TOKEN: optionalString,
   /** Anonymous callers may list company ids and names (issue #4). */
@@ -127,6 +132,7 @@ export interface Config {
   dataDir: string;
   databaseUrl?: string;
   databasePoolMax: number;
+  databaseConnectTimeoutMs: number;
   redis?: { url?: string; host?: string; port: number; password?: string; db: number };
   redisKeyPrefix: string;
   jwtSecret: string;
@@ -147,6 +153,9 @@ export interface Config {
     registerPerIp: number;
     registerWindowSeconds: number;
   };
+  /** SIGTERM → readiness 503, still serving for this long (default 5 s in production, else 0). */
+  shutdownDelayMs: number;
+  /** After the delay: draining requests, then flushing buffered writes, within this long. */
   shutdownTimeoutMs: number;
   /** GET /metrics: off (404), open, or behind a Bearer token. */
   metrics: { enabled: boolean; token: string | undefined };
@@ -204,10 +213,14 @@ function secretProblem(name: string, value: string | undefined): string | undefi
 function persistedDevSecret(dataDir: string, name: string): string {
   const file = join(dataDir, 'secrets', name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
   const value = randomBytes(32).toString('base64url');
-  writeFileSync(file, value, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  try {
+    mkdirSync(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
+    writeFileSync(file, value, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  } catch (err) {
+    throw new ConfigError([new DataDirError(dataDir, err).message]);
+  }
   return value;
 }
 
@@ -295,6 +308,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
+    databaseConnectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
     redis: redisConfigured
       ? {
           url: env.REDIS_URL,
@@ -331,6 +345,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       registerPerIp: env.REGISTER_MAX_PER_IP,
       registerWindowSeconds: env.REGISTER_WINDOW_SECONDS,
     },
+    shutdownDelayMs: env.SHUTDOWN_DELAY_MS ?? (isProduction ? 5000 : 0),
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     metrics: { enabled: Boolean(env.METRICS_TOKEN) || !isProduction, token: env.METRICS_TOKEN },
     codegen: codegenConfig(env),

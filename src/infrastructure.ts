@@ -12,6 +12,7 @@ export async function openInfrastructure(
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : config.dataDir,
     poolMax: config.databasePoolMax,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
   });
   const store = config.redis
     ? await createRedisStore({ config: config.redis, keyPrefix: config.redisKeyPrefix, logger })

@@ -6,6 +6,7 @@ import { count } from 'drizzle-orm';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { users } from './db/schema';
+import { GracefulShutdown } from './http/graceful-shutdown';
 import { openInfrastructure } from './infrastructure';
 import { systemClock } from './lib/clock';
 import { createLoggers } from './logger';
@@ -22,8 +23,34 @@ try {
 }
 
 const { logger, accessLogger, flush: flushLogs } = createLoggers(config);
-const { database, store } = await openInfrastructure(config, logger);
+
+// A fault in a driver callback or a forgotten promise must not take every request of this
+// instance down with it: log it and keep serving (requests fail on their own, as 503 or 500).
+process.on('uncaughtException', (err) =>
+  logger.error({ err }, 'uncaught exception; still serving'),
+);
+process.on('unhandledRejection', (err) =>
+  logger.error({ err }, 'unhandled rejection; still serving'),
+);
+
+let infrastructure: Awaited<ReturnType<typeof openInfrastructure>>;
+try {
+  infrastructure = await openInfrastructure(config, logger);
+} catch (err) {
+  // Start-up cannot go on (an unwritable DATA_DIR, PostgreSQL unreachable or refusing us):
+  // say why in one line; the orchestrator restarts the process.
+  logger.fatal({ err }, 'cannot start');
+  await flushLogs();
+  console.error(`Cannot start: ${(err as Error).message}`);
+  process.exit(1);
+}
+const { database, store } = infrastructure;
 const instance = createApp({ config, database, store, logger, accessLogger, clock: systemClock });
+const shutdown = new GracefulShutdown({
+  delayMs: config.shutdownDelayMs,
+  timeoutMs: config.shutdownTimeoutMs,
+  logger,
+});
 
 const server = Bun.serve({
   port: config.port,
@@ -31,7 +58,7 @@ const server = Bun.serve({
   // Bun refuses larger bodies itself, before our handler; ours answers with the error envelope
   // for anything between the two (the margin covers multipart framing).
   maxRequestBodySize: config.bodyLimitBytes + 1024,
-  fetch: (request, srv) => instance.app.fetch(request, { server: srv }),
+  fetch: shutdown.wrap((request, srv) => instance.app.fetch(request, { server: srv })),
   websocket: instance.websocket,
 });
 
@@ -52,27 +79,26 @@ if (!config.isProduction) {
 }
 
 let stopping = false;
-async function shutdown(signal: string) {
+async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, 'shutting down');
-  // Readiness goes red first so the load balancer stops sending new requests.
-  instance.lifecycle.shuttingDown = true;
-  // Open job WebSockets would hold the drain below until its timeout: close them now (1001),
-  // their clients reconnect to another instance.
-  instance.services.codegen.hub.stop();
-  const drained = server.stop(false);
-  const timedOut = Bun.sleep(config.shutdownTimeoutMs).then(() => 'timeout' as const);
-  if ((await Promise.race([drained, timedOut])) === 'timeout') {
-    logger.warn('in-flight requests did not finish in time; closing them');
-    server.stop(true);
-  }
-  await instance.stop();
-  await Promise.allSettled([database.close(), store.close()]);
-  logger.info('stopped');
+  logger.info({ signal }, 'signal received');
+  const outcome = await shutdown.run(server, {
+    stopReadiness: () => {
+      instance.lifecycle.shuttingDown = true;
+    },
+    // Job WebSockets would hold the drain until its deadline: close them (1001), their clients
+    // reconnect to another instance.
+    closeLongLived: () => instance.services.codegen.hub.stop(),
+    flush: async () => {
+      await instance.stop();
+      await Promise.allSettled([database.close(), store.close()]);
+    },
+  });
+  logger.info({ outcome }, 'stopped');
   // The log is buffered: push the last lines out before exiting.
   await flushLogs();
-  process.exit(0);
+  process.exit(outcome === 'flush-timed-out' ? 1 : 0);
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

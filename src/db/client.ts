@@ -1,19 +1,25 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { SQL } from 'bun';
 import { sql } from 'drizzle-orm';
+import { type BunSQLDatabase, drizzle as drizzleBunSql } from 'drizzle-orm/bun-sql';
+import { migrate as migrateBunSql } from 'drizzle-orm/bun-sql/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
+import { prepareDataDir } from './data-dir';
 import * as schema from './schema';
 
 /**
  * Both drivers expose the same Drizzle query API; the PostgreSQL type is the one the code is
  * written against, and the PGlite instance is used through it.
+ *
+ * PostgreSQL goes through Bun's own client (Bun.SQL), not the `postgres` package: under
+ * PostgreSQL restarts and pg_terminate_backend, `postgres` 3.4 left queries hanging for 10 s,
+ * took 3-4.5 s to recover, and could crash the process from a timer (a write on a closed
+ * socket, porsager/postgres#1066); Bun.SQL failed every query within 0.3 s and recovered within
+ * 0.5 s (test/scale/postgres-outage.test.ts; numbers in issue #12's note).
  */
-export type Database = PostgresJsDatabase<typeof schema>;
+export type Database = BunSQLDatabase<typeof schema>;
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 /** Anything queries can run on: the database itself or an open transaction. */
 export type Queryable = Database | Transaction;
@@ -35,29 +41,34 @@ export interface OpenDatabaseOptions {
   /** PGlite data directory; undefined keeps the database in memory (tests). */
   dataDir?: string;
   poolMax?: number;
+  /**
+   * How long opening a connection may take. While PostgreSQL is unreachable, a query waiting
+   * for a pooled connection fails when that attempt does, so this also bounds the wait.
+   */
+  connectTimeoutMs?: number;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  if (options.url) return openPostgres(options.url, options.poolMax ?? 10);
+  if (options.url) return openPostgres(options.url, options);
   return openPglite(options.dataDir);
 }
 
-async function openPostgres(url: string, poolMax: number): Promise<DatabaseHandle> {
-  const client = postgres(url, {
-    max: poolMax,
-    onnotice: () => {},
-    connect_timeout: 5,
-    // Transactions and prepared statements per connection are fine behind a plain pool.
-    prepare: true,
-  });
-  const db = drizzlePostgres(client, { schema });
-  const lock = postgres(url, { max: 1, onnotice: () => {} });
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const connectionTimeout = (options.connectTimeoutMs ?? 1500) / 1000;
+  const client = new SQL({ url, max: options.poolMax ?? 10, connectionTimeout });
+  const db = drizzleBunSql({ client, schema });
+  // The advisory lock belongs to a session: a connection of its own holds it while the pool
+  // migrates (the pool may be a single connection).
+  const lock = new SQL({ url, max: 1, connectionTimeout });
   try {
     await lock`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-    await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrateBunSql(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  } catch (err) {
+    await client.close({ timeout: 0 });
+    throw err;
   } finally {
     await lock`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
-    await lock.end({ timeout: 1 });
+    await lock.close({ timeout: 1 });
   }
   return {
     db,
@@ -65,12 +76,12 @@ async function openPostgres(url: string, poolMax: number): Promise<DatabaseHandl
     ping: async () => {
       await db.execute(sql`select 1`);
     },
-    close: () => client.end({ timeout: 5 }),
+    close: () => client.close({ timeout: 5 }),
   };
 }
 
 async function openPglite(dataDir?: string): Promise<DatabaseHandle> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) prepareDataDir(dataDir);
   const client = new PGlite(dataDir ? join(dataDir, 'pglite') : undefined);
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isDatabaseUnavailable, sqlStateOf } from '../db/errors';
 import { AppError, type ErrorCode, STATUS_BY_CODE } from '../lib/errors';
 import type { AppEnv } from './app-env';
 
@@ -23,7 +24,21 @@ export function errorResponse(
   return c.json(body, status as ContentfulStatusCode);
 }
 
+/** Reconnecting takes well under a second once PostgreSQL is back. */
+const DATABASE_RETRY_AFTER_SECONDS = '1';
+
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  if (!(err instanceof AppError) && isDatabaseUnavailable(err)) {
+    // A dependency being down is not a bug of ours: 503, and the cause without SQL or stack.
+    const { code, errno } = err as { code?: unknown; errno?: unknown };
+    c.get('logger')?.warn({ code, errno }, 'database unavailable');
+    c.header('Retry-After', DATABASE_RETRY_AFTER_SECONDS);
+    return errorResponse(
+      c,
+      'SERVICE_UNAVAILABLE',
+      'The database is unavailable, try again shortly',
+    );
+  }
   if (err instanceof AppError) {
     for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
     return errorResponse(c, err.code, err.message, err.details, err.status);
@@ -64,15 +79,8 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
 const UNSTORABLE_INPUT_CODES = new Set(['22021', '22P05']);
 
 function unstorableInputCode(err: unknown): string | undefined {
-  for (
-    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && depth < 5;
-    depth++
-  ) {
-    if (typeof e.code === 'string' && UNSTORABLE_INPUT_CODES.has(e.code)) return e.code;
-    e = e.cause as typeof e;
-  }
-  return undefined;
+  const code = sqlStateOf(err);
+  return code && UNSTORABLE_INPUT_CODES.has(code) ? code : undefined;
 }
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
@@ -108,7 +116,8 @@ export function errorResponses(...statuses: number[]) {
     number,
     { description: string; content: { 'application/json': { schema: typeof errorSchema } } }
   > = {};
-  for (const status of [400, 429, 500, ...statuses]) {
+  // Any route may meet an unreachable database (503 SERVICE_UNAVAILABLE).
+  for (const status of [400, 429, 500, 503, ...statuses]) {
     out[status] = {
       description: DESCRIPTIONS[status] ?? 'Error',
       content: { 'application/json': { schema: errorSchema } },

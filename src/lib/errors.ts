@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'INSUFFICIENT_TOKENS'
   | 'UPSTREAM_UNAVAILABLE'
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -32,6 +33,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   INSUFFICIENT_TOKENS: 402,
   UPSTREAM_UNAVAILABLE: 503,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 

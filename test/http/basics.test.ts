@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
 import { call } from '../helpers/http';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { createTestApp, type TestApp } from '../helpers/test-app';
@@ -97,7 +98,9 @@ describe('error envelope', () => {
   test('an internal failure is a 500 without internals', async () => {
     const broken = await createTestApp();
     const u = await createUser(broken);
-    await broken.database.close();
+    // A schema that lost a table is our fault (500); a closed or unreachable database is a
+    // dependency being down (503, test/http/database-unavailable.test.ts).
+    await broken.database.db.execute(sql`drop table sessions cascade`);
     const res = await call(broken, 'GET', '/api/public/v1/auth/sessions', { bearer: u.token });
     expect(res.status).toBe(500);
     expect(res.body).toEqual({

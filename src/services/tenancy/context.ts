@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Mailer } from '../../clients/mail/smtp';
 import type { Database, Queryable, Transaction } from '../../db/client';
+import { sqlStateOf } from '../../db/errors';
 import type { Clock } from '../../lib/clock';
 import { AppError, ConflictError } from '../../lib/errors';
 import type { RequestMeta } from '../audit/audit-service';
@@ -44,12 +45,7 @@ export const now = (ctx: TenancyContext) => new Date(ctx.clock.now());
 
 /** PostgreSQL unique_violation, through whichever wrapper the driver or Drizzle adds. */
 export function isUniqueViolation(err: unknown): boolean {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+  return sqlStateOf(err) === '23505';
 }
 
 /** Runs an insert/update that may hit a unique index and turns that into a 409. */
