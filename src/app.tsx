@@ -19,6 +19,7 @@ import type { RouteDeps } from './routes/deps';
 import { graphRoutes } from './routes/graph';
 import { ledgerRoutes } from './routes/graph/ledger';
 import { healthRoutes, type Lifecycle } from './routes/health';
+import { deepHealthRoutes } from './routes/health/deep';
 import { iacRoutes } from './routes/iac';
 import { metricsRoute } from './routes/metrics';
 import { oauthLoginRoutes } from './routes/oauth';
@@ -64,6 +65,9 @@ export function createApp(deps: AppDeps): AppInstance {
   app.use('*', corsMiddleware(config));
   // Before authentication: the scraper's METRICS_TOKEN is not a user credential to look up.
   app.route('/', metricsRoute(services.metrics, config.metrics));
+  // Also ahead of authentication: it accepts METRICS_TOKEN too, and answers (503) when the
+  // database a credential lookup would need is down.
+  app.route(HEALTH_PREFIX, deepHealthRoutes({ ...routeDeps, ...deps }));
   app.use('*', limitBody(config.bodyLimitBytes));
   app.use('/api/*', requireContentType());
   app.use('*', authenticate(services.authenticator, config.session.cookieName, services.metrics));

@@ -42,33 +42,48 @@ export async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, {
+  await waitForRedis(port);
+  return {
+    url,
+    port,
+    kill: () => killProcess(child),
+  };
+}
+
+/** Waits (up to 5 s) until a Redis server or sentinel on `port` answers PING. */
+export async function waitForRedis(port: number, password?: string): Promise<boolean> {
+  const probe = new Redis({
+    host: '127.0.0.1',
+    port,
+    password,
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
   probe.on('error', () => {});
-  for (let i = 0; i < 100; i++) {
-    const ok = await probe
-      .connect()
-      .then(() => probe.ping())
-      .then(
-        () => true,
-        () => false,
-      );
-    if (ok) break;
+  try {
+    for (let i = 0; i < 100; i++) {
+      const ok = await probe
+        .connect()
+        .then(() => probe.ping())
+        .then(
+          () => true,
+          () => false,
+        );
+      if (ok) return true;
+      probe.disconnect();
+      await Bun.sleep(50);
+    }
+    return false;
+  } finally {
     probe.disconnect();
-    await Bun.sleep(50);
   }
-  probe.disconnect();
-  return {
-    url,
-    port,
-    kill: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
+}
+
+/** SIGKILLs a child process and waits for it to be gone. */
+export async function killProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
 }

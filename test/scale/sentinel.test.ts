@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { call } from '../helpers/http';
+import {
+  type PrivateSentinelGroup,
+  sentinelMissingReason,
+  startPrivateSentinelGroup,
+} from '../helpers/private-sentinel';
+import { createUser, type SeededUser } from '../helpers/seed';
+import {
+  createTestApp,
+  createTestDatabase,
+  type TestApp,
+  type TestDatabase,
+} from '../helpers/test-app';
+import { pollFor } from '../tokens/helpers';
+
+/**
+ * Two app instances on a private Redis Sentinel deployment (primary, replica, three sentinels),
+ * sharing one database, while the primary is failed over under load: first a planned
+ * `SENTINEL FAILOVER`, then the primary process killed. Nothing may fail, revocations must keep
+ * crossing instances, and rate limits fall back to memory while no primary answers.
+ */
+const missing = sentinelMissingReason();
+if (missing && process.env.CI === 'true') {
+  throw new Error(`Redis Sentinel tests must run in CI, but ${missing}`);
+}
+
+const ME = '/api/public/v1/auth/me';
+const LOGIN = '/api/public/v1/auth/login';
+/** Low, so a lockout shows after a few failures; both instances use the same. */
+const LOGIN_LIMIT = 3;
+
+let group: PrivateSentinelGroup | undefined;
+let database: TestDatabase | undefined;
+let a: TestApp;
+let b: TestApp;
+
+beforeAll(async () => {
+  if (missing) return;
+  group = await startPrivateSentinelGroup();
+  database = await createTestDatabase();
+  const shared = {
+    database: database.handle,
+    redisPrefix: `kgtest:sentinel:${Date.now()}:`,
+    env: {
+      ...group!.env,
+      RATE_LIMIT_MAX_REQUESTS: '1000000',
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: String(LOGIN_LIMIT),
+    },
+  };
+  a = await createTestApp(shared);
+  b = await createTestApp(shared);
+}, 60_000);
+
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await database?.drop();
+  await group?.close();
+});
+
+/** Authenticated reads and profile writes on both instances, as fast as they answer. */
+function startLoad(users: SeededUser[], workers = 6) {
+  let running = true;
+  let ok = 0;
+  const failed: string[] = [];
+  const worker = async (w: number) => {
+    for (let i = 0; running; i++) {
+      const app = (i + w) % 2 === 0 ? a : b;
+      const user = users[(i + w) % users.length]!;
+      const res =
+        i % 8 === 7
+          ? await call(app, 'PATCH', `/api/public/v1/users/${user.id}`, {
+              bearer: user.token,
+              body: { name: `Load ${w}-${i}` },
+            })
+          : await call(app, 'GET', ME, { bearer: user.token });
+      if (res.status === 200) ok++;
+      else failed.push(`${res.status} ${JSON.stringify(res.body)}`);
+      // Cached answers resolve in microtasks only: yield, or timers (and the test) starve.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  const all = Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
+  return {
+    async stop() {
+      running = false;
+      await all;
+      return { ok, failed };
+    },
+  };
+}
+
+/** A session ended on `from` (whose caches were warm on both) is refused by `to`; in ms. */
+async function revocationDelay(from: TestApp, to: TestApp): Promise<number> {
+  const user = await createUser(from);
+  for (const app of [to, from, to]) {
+    expect((await call(app, 'GET', ME, { bearer: user.token })).status).toBe(200);
+  }
+  expect(
+    (await call(from, 'POST', '/api/public/v1/auth/logout', { bearer: user.token })).status,
+  ).toBe(200);
+  const started = performance.now();
+  const status = await pollFor(
+    async () => (await call(to, 'GET', ME, { bearer: user.token })).status,
+    (s) => s === 401,
+  );
+  expect(status).toBe(401);
+  return performance.now() - started;
+}
+
+/** Both instances' connections are back, on the primary the sentinels name, and trusted. */
+async function bothOnPrimary(port: number) {
+  for (const app of [a, b]) {
+    const probe = await pollFor(
+      () => app.store.probe(),
+      (p) => p.ok && p.address === `127.0.0.1:${port}`,
+      10_000,
+    );
+    expect(probe).toMatchObject({
+      mode: 'sentinel',
+      ok: true,
+      role: 'master',
+      address: `127.0.0.1:${port}`,
+      subscriberAddress: `127.0.0.1:${port}`,
+    });
+    expect(app.store.status()).toBe('connected');
+  }
+  // Invalidations are trusted again once the sentinels have surely converged.
+  for (const app of [a, b]) {
+    expect(await pollFor(async () => app.store.invalidationReliable(), Boolean, 10_000)).toBe(true);
+  }
+}
+
+/** LOGIN_LIMIT wrong passwords for a fresh account, then one more: its status on `last`. */
+async function lockoutAnswer(first: TestApp[], last: TestApp, ip: string) {
+  const user = await createUser(a);
+  const wrong = { email: user.email, password: 'not-the-password-9' };
+  for (const app of first) {
+    expect((await call(app, 'POST', LOGIN, { body: wrong, ip })).status).toBe(401);
+  }
+  return (await call(last, 'POST', LOGIN, { body: wrong, ip })).status;
+}
+const alternating = () => Array.from({ length: LOGIN_LIMIT }, (_, i) => (i % 2 === 0 ? a : b));
+
+async function seedUsers() {
+  return [await createUser(a), await createUser(b), await createUser(a)];
+}
+
+describe.skipIf(Boolean(missing))('Redis Sentinel', () => {
+  test('both instances reach the primary through the sentinels', async () => {
+    await bothOnPrimary((await group!.primaryPort())!);
+    // Shared state: a lockout counted across both instances (Redis, not each one's memory).
+    expect(await lockoutAnswer(alternating(), b, '10.81.0.1')).toBe(429);
+  });
+
+  test('SENTINEL FAILOVER under load: nothing fails, revocations keep crossing', async () => {
+    const users = await seedUsers();
+    const load = startLoad(users);
+    await Bun.sleep(300);
+    const before = (await group!.primaryPort())!;
+    const started = performance.now();
+    await group!.failover();
+    const after = await group!.waitForNewPrimary(before);
+    const switched = performance.now() - started;
+    const revokedRightAfter = await revocationDelay(a, b);
+    await bothOnPrimary(after);
+    const followed = performance.now() - started;
+    const revokedOnNewPrimary = await revocationDelay(b, a);
+    await Bun.sleep(300);
+    const { ok, failed } = await load.stop();
+    console.log(
+      `SENTINEL FAILOVER :${before} → :${after} in ${switched.toFixed(0)} ms, both instances ` +
+        `on it after ${followed.toFixed(0)} ms; ${ok} requests ok, ${failed.length} failed; ` +
+        `revocation crossed in ${revokedRightAfter.toFixed(0)} ms right after the switch, ` +
+        `${revokedOnNewPrimary.toFixed(0)} ms on the new primary`,
+    );
+    expect(failed).toEqual([]);
+    expect(ok).toBeGreaterThan(50);
+    expect(revokedRightAfter).toBeLessThan(1000);
+    expect(revokedOnNewPrimary).toBeLessThan(1000);
+    expect(await lockoutAnswer(alternating(), b, '10.81.0.2')).toBe(429);
+    // The demoted primary rejoins as a replica, so the next test can fail over again.
+    await group!.waitUntilSettled();
+  }, 60_000);
+
+  test('primary killed under load: memory rate limits meanwhile, then all recovers', async () => {
+    const users = await seedUsers();
+    const load = startLoad(users);
+    await Bun.sleep(300);
+    const started = performance.now();
+    const killed = await group!.killPrimary();
+    // No primary answers until the sentinels agree on a new one: limits are per instance.
+    const duringOutage = await lockoutAnswer(Array(LOGIN_LIMIT).fill(a), a, '10.81.0.3');
+    const stillDown = a.store.status() !== 'connected';
+    const next = await group!.waitForNewPrimary(killed);
+    const switched = performance.now() - started;
+    expect(stillDown).toBe(true);
+    expect(duringOutage).toBe(429);
+    const revokedRightAfter = await revocationDelay(b, a);
+    await bothOnPrimary(next);
+    const followed = performance.now() - started;
+    const revokedOnNewPrimary = await revocationDelay(a, b);
+    await Bun.sleep(300);
+    const { ok, failed } = await load.stop();
+    console.log(
+      `primary :${killed} killed → :${next} promoted in ${switched.toFixed(0)} ms, both ` +
+        `instances on it after ${followed.toFixed(0)} ms; ${ok} requests ok, ${failed.length} ` +
+        `failed; revocation crossed in ${revokedRightAfter.toFixed(0)} ms right after the ` +
+        `switch, ${revokedOnNewPrimary.toFixed(0)} ms on the new primary`,
+    );
+    expect(failed).toEqual([]);
+    expect(ok).toBeGreaterThan(50);
+    expect(revokedRightAfter).toBeLessThan(1000);
+    expect(revokedOnNewPrimary).toBeLessThan(1000);
+    // Recovered: the limit is shared through Redis again.
+    expect(await lockoutAnswer(alternating(), b, '10.81.0.4')).toBe(429);
+  }, 60_000);
+});
