@@ -17,6 +17,7 @@ import { companiesRoutes } from './routes/companies';
 import type { RouteDeps } from './routes/deps';
 import { graphRoutes } from './routes/graph';
 import { healthRoutes, type Lifecycle } from './routes/healthz';
+import { deepHealthRoutes } from './routes/healthz/deep';
 import { iacRoutes } from './routes/iac';
 import { invitationRoutes } from './routes/invitations';
 import { metricsRoute } from './routes/metrics';
@@ -67,6 +68,9 @@ export function createApp(deps: AppDeps): AppInstance {
   app.use('*', corsMiddleware(config));
   // Before authentication: the scraper's METRICS_TOKEN is not a user credential to look up.
   app.route('/metrics', metricsRoute(services.observability.metrics, config.metrics));
+  // Also ahead of authentication: it accepts METRICS_TOKEN too, and answers (503) when the
+  // database a credential lookup would need is down.
+  app.route(HEALTH_PREFIX, deepHealthRoutes({ ...routeDeps, ...deps }));
   app.use('*', limitBody(config.bodyLimitBytes));
   app.use('/api/*', requireContentType());
   app.use(

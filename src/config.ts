@@ -38,6 +38,11 @@ const envSchema = z.object({
   REDIS_PASSWORD: optionalString,
   REDIS_DB: int(0, 0, 15),
   REDIS_KEY_PREFIX: z.string().default('kubegram:'),
+  /** Redis Sentinel: comma-separated host:port of the sentinels (instead of REDIS_URL/REDIS_HOST). */
+  REDIS_SENTINELS: optionalString,
+  REDIS_SENTINEL_NAME: optionalString,
+  /** The sentinels' own password; the data nodes' password is REDIS_PASSWORD. */
+  REDIS_SENTINEL_PASSWORD: optionalString,
   ENABLE_HA: bool.default(false),
   JWT_SECRET: optionalString,
   GLOBAL_ENCRYPTION_KEY: optionalString,
@@ -133,7 +138,7 @@ export interface Config {
   databaseUrl?: string;
   databasePoolMax: number;
   databaseConnectTimeoutMs: number;
-  redis?: { url?: string; host?: string; port: number; password?: string; db: number };
+  redis?: RedisConfig;
   redisKeyPrefix: string;
   jwtSecret: string;
   encryptionKey: string;
@@ -174,6 +179,27 @@ export interface Config {
     refreshGraceSeconds: number;
   };
   oauth: OAuthEnvConfig;
+}
+
+/**
+ * One Redis (`url`, or `host` + `port`), or a Sentinel-watched primary/replica group
+ * (`sentinel`), which the connections follow through failovers. `password` and `db` are the
+ * data nodes' in both modes.
+ */
+export interface RedisConfig {
+  url?: string;
+  host?: string;
+  port: number;
+  password?: string;
+  db: number;
+  sentinel?: RedisSentinelConfig;
+}
+
+export interface RedisSentinelConfig {
+  sentinels: Array<{ host: string; port: number }>;
+  /** The primary's group name, as in `sentinel monitor <name> …`. */
+  name: string;
+  password?: string;
 }
 
 /** Sign-in provider settings read from the environment (see src/services/oauth/env-providers.ts). */
@@ -285,6 +311,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const problem = secretProblem('METRICS_TOKEN', env.METRICS_TOKEN);
     if (problem) problems.push(problem);
   }
+  const sentinel = sentinelConfig(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const appUrl = (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
@@ -295,7 +322,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ),
     ),
   ];
-  const redisConfigured = Boolean(env.REDIS_URL || env.REDIS_HOST || env.ENABLE_HA);
+  const redisConfigured = Boolean(env.REDIS_URL || env.REDIS_HOST || env.ENABLE_HA || sentinel);
 
   return {
     env: env.NODE_ENV,
@@ -312,10 +339,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redis: redisConfigured
       ? {
           url: env.REDIS_URL,
-          host: env.REDIS_HOST ?? (env.REDIS_URL ? undefined : '127.0.0.1'),
+          host: env.REDIS_HOST ?? (env.REDIS_URL || sentinel ? undefined : '127.0.0.1'),
           port: env.REDIS_PORT,
           password: env.REDIS_PASSWORD,
           db: env.REDIS_DB,
+          sentinel,
         }
       : undefined,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
@@ -374,6 +402,44 @@ const idList = (value: string | undefined) =>
     .split(',')
     .map((v) => v.trim())
     .filter(Boolean);
+
+/** `host:port` or `[v6-address]:port`; undefined when the entry is not one. */
+function hostPort(entry: string): { host: string; port: number } | undefined {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/.exec(entry);
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65535) return undefined;
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/**
+ * Sentinel mode: REDIS_SENTINELS with REDIS_SENTINEL_NAME, never mixed with a single Redis
+ * address (which of the two would win is what an operator should not have to guess).
+ */
+function sentinelConfig(env: Env, problems: string[]): RedisSentinelConfig | undefined {
+  if (!env.REDIS_SENTINELS) {
+    for (const name of ['REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD'] as const) {
+      if (env[name]) problems.push(`${name} is only used with REDIS_SENTINELS`);
+    }
+    return undefined;
+  }
+  const entries = idList(env.REDIS_SENTINELS);
+  const sentinels = entries.map(hostPort).filter((s) => s !== undefined);
+  const found = entries
+    .filter((entry) => !hostPort(entry))
+    .map((entry) => `REDIS_SENTINELS: "${entry}" is not host:port`);
+  if (entries.length === 0) found.push('REDIS_SENTINELS lists no host:port');
+  if (!env.REDIS_SENTINEL_NAME) {
+    found.push(
+      "REDIS_SENTINEL_NAME (the monitored primary's name) is required with REDIS_SENTINELS",
+    );
+  }
+  if (env.REDIS_URL || env.REDIS_HOST) {
+    found.push('Set either REDIS_SENTINELS or REDIS_URL/REDIS_HOST, not both');
+  }
+  problems.push(...found);
+  if (found.length > 0 || !env.REDIS_SENTINEL_NAME) return undefined;
+  return { sentinels, name: env.REDIS_SENTINEL_NAME, password: env.REDIS_SENTINEL_PASSWORD };
+}
 
 function oauthEnvConfig(env: Env): OAuthEnvConfig {
   const pair = (id?: string, secret?: string) =>

@@ -1,10 +1,22 @@
 import { EventEmitter } from 'node:events';
-import Redis, { type RedisOptions } from 'ioredis';
-import type { Logger } from 'pino';
-import type { Config } from '../config';
+import type Redis from 'ioredis';
 
 export type SharedStoreStatus = 'connected' | 'degraded' | 'disabled';
 type Handler = (message: string) => void;
+
+/** What deep health reports of the store: one round trip to the node commands go to. */
+export interface StoreProbe {
+  mode: 'memory' | 'standalone' | 'sentinel';
+  ok: boolean;
+  latencyMs?: number;
+  /** host:port of the node the command connection is on (in Sentinel mode, the primary). */
+  address?: string;
+  /** host:port of the node the pub/sub connection is on; the same one when all is well. */
+  subscriberAddress?: string;
+  /** That node's replication role (`master` when all is well). */
+  role?: string;
+  error?: string;
+}
 
 /**
  * The state instances share: a key/value cache with TTLs and a pub/sub bus.
@@ -26,6 +38,8 @@ export interface SharedStore {
   onResync(handler: () => void): void;
   /** The command connection, for libraries that speak Redis themselves (rate limits). */
   readonly redis?: Redis;
+  /** PING and ROLE on the command connection, bounded by the command timeout; never throws. */
+  probe(): Promise<StoreProbe>;
   close(): Promise<void>;
 }
 
@@ -59,6 +73,7 @@ export function createMemoryStore(): SharedStore {
       bus.on(channel, handler);
     },
     onResync() {},
+    probe: async () => ({ mode: 'memory', ok: true }),
     async close() {
       bus.removeAllListeners();
       values.clear();
@@ -66,121 +81,4 @@ export function createMemoryStore(): SharedStore {
   };
 }
 
-export interface RedisStoreOptions {
-  config: NonNullable<Config['redis']>;
-  keyPrefix: string;
-  logger: Logger;
-  /** How long start-up waits for a first connection before carrying on degraded. */
-  connectTimeoutMs?: number;
-}
-
-export async function createRedisStore(options: RedisStoreOptions): Promise<SharedStore> {
-  const { config, keyPrefix, logger } = options;
-  const base: RedisOptions = {
-    host: config.host,
-    port: config.port,
-    password: config.password,
-    db: config.db,
-    // Fail fast while disconnected: callers fall back to the database.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    commandTimeout: 1000,
-    retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
-    lazyConnect: true,
-  };
-  const make = (extra: RedisOptions = {}) =>
-    config.url ? new Redis(config.url, { ...base, ...extra }) : new Redis({ ...base, ...extra });
-  const cmd = make({ keyPrefix });
-  // Subscriber connections may queue their SUBSCRIBE until connected.
-  const sub = make({ enableOfflineQueue: true, commandTimeout: undefined });
-  const handlers = new Map<string, Handler[]>();
-  const resyncHandlers: Array<() => void> = [];
-  let warned = false;
-  let closing = false;
-  let subWasDown = false;
-
-  const onDown = (which: string) => (err?: Error) => {
-    if (closing) return;
-    if (!warned) {
-      warned = true;
-      logger.warn({ err: err?.message, connection: which }, 'redis unavailable; using database');
-    }
-  };
-  cmd.on('error', onDown('command'));
-  sub.on('error', onDown('subscriber'));
-  cmd.on('ready', () => {
-    if (warned) logger.info('redis connection restored');
-    warned = false;
-  });
-  sub.on('close', () => {
-    subWasDown = true;
-  });
-  sub.on('ready', () => {
-    if (!subWasDown) return;
-    subWasDown = false;
-    for (const handler of resyncHandlers) handler();
-  });
-  sub.on('message', (channel: string, message: string) => {
-    for (const handler of handlers.get(channel) ?? []) handler(message);
-  });
-
-  const timeout = options.connectTimeoutMs ?? 2000;
-  await Promise.all(
-    [cmd, sub].map((conn) =>
-      Promise.race([conn.connect(), Bun.sleep(timeout)]).catch(onDown('startup')),
-    ),
-  );
-
-  const channelName = (channel: string) => `${keyPrefix}${channel}`;
-  const safely = async <T>(fallback: T, op: () => Promise<T>): Promise<T> => {
-    if (cmd.status !== 'ready') return fallback;
-    try {
-      return await op();
-    } catch (err) {
-      onDown('command')(err as Error);
-      return fallback;
-    }
-  };
-
-  return {
-    kind: 'redis',
-    redis: cmd,
-    status: () => (cmd.status === 'ready' && sub.status === 'ready' ? 'connected' : 'degraded'),
-    invalidationReliable: () => sub.status === 'ready' && !subWasDown,
-    get: (key) => safely(null, () => cmd.get(key)),
-    set: (key, value, ttlSeconds) =>
-      safely(undefined, async () => {
-        await cmd.set(key, value, 'EX', Math.max(1, Math.ceil(ttlSeconds)));
-      }),
-    del: (...keys) =>
-      safely(undefined, async () => {
-        if (keys.length > 0) await cmd.del(...keys);
-      }),
-    publish: (channel, message) =>
-      safely(undefined, async () => {
-        await cmd.publish(channelName(channel), message);
-      }),
-    subscribe(channel, handler) {
-      const name = channelName(channel);
-      const list = handlers.get(name) ?? [];
-      list.push(handler);
-      handlers.set(name, list);
-      if (list.length === 1) sub.subscribe(name).catch(onDown('subscriber'));
-    },
-    onResync(handler) {
-      resyncHandlers.push(handler);
-    },
-    async close() {
-      closing = true;
-      // QUIT politely when connected; a connection that is down would wait forever.
-      await Promise.allSettled(
-        [cmd, sub].map((conn) =>
-          conn.status === 'ready' ? Promise.race([conn.quit(), Bun.sleep(500)]) : undefined,
-        ),
-      );
-      cmd.disconnect();
-      sub.disconnect();
-    },
-  };
-}
+export { createRedisStore, type RedisStoreOptions } from './redis-store';

@@ -41,7 +41,23 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   const child = spawnRedisServer(port);
   const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, {
+  if (!(await waitForRedis(port))) {
+    await killProcess(child);
+    throw new Error(`redis-server on ${port} did not answer within 5 s`);
+  }
+  return {
+    url,
+    port,
+    kill: () => killProcess(child),
+  };
+}
+
+/** Waits (up to 5 s) until a Redis server or sentinel on `port` answers PING. */
+export async function waitForRedis(port: number, password?: string): Promise<boolean> {
+  const probe = new Redis({
+    host: '127.0.0.1',
+    port,
+    password,
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
@@ -59,23 +75,21 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         },
       );
   try {
-    await waitFor(answers, { timeoutMs: 5000, intervalMs: 50, what: `redis-server on ${port}` });
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
+    await waitFor(answers, { timeoutMs: 5000, intervalMs: 50, what: `redis on ${port}` });
+    return true;
+  } catch {
+    return false;
   } finally {
     probe.disconnect();
   }
-  return {
-    url,
-    port,
-    kill: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
+}
+
+/** SIGKILLs a child process and waits for it to be gone. */
+export async function killProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
 }
 
 export interface TestRedis {

@@ -73,15 +73,16 @@ export const silentLogger = pino({ level: 'silent' });
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const ownDatabase = options.database ? undefined : await createTestDatabase();
   const database = options.database ?? ownDatabase!.handle;
-  const redisUrl = options.redisUrl ?? process.env.TEST_REDIS_URL;
+  // An app on Redis Sentinel (env REDIS_SENTINELS) must not also get the single TEST_REDIS_URL.
+  const sentinel = Boolean(options.env?.REDIS_SENTINELS);
+  const redisUrl = options.redisUrl ?? (sentinel ? undefined : process.env.TEST_REDIS_URL);
   const redisPrefix = options.redisPrefix ?? `kgtest:${randomBytes(6).toString('hex')}:`;
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     APP_URL: 'http://localhost:8090',
-    ...(redisUrl && redisUrl !== 'memory'
-      ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix }
-      : {}),
+    ...(redisUrl && redisUrl !== 'memory' ? { REDIS_URL: redisUrl } : {}),
+    ...((redisUrl && redisUrl !== 'memory') || sentinel ? { REDIS_KEY_PREFIX: redisPrefix } : {}),
     ...options.env,
   });
   const logger = options.logger ?? silentLogger;

@@ -104,4 +104,63 @@ describe('configuration', () => {
       port: 6379,
     });
   });
+
+  test('Redis Sentinel: REDIS_SENTINELS with REDIS_SENTINEL_NAME and passwords', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kg-config-'));
+    const redis = loadConfig({
+      DATA_DIR: dir,
+      REDIS_SENTINELS: 'sentinel-0.redis:26379, 10.0.0.7:26380,[fd00::1]:26379',
+      REDIS_SENTINEL_NAME: 'mymaster',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-pass',
+      REDIS_PASSWORD: 'data-pass',
+      REDIS_DB: '3',
+    }).redis;
+    expect(redis).toEqual({
+      url: undefined,
+      host: undefined,
+      port: 6379,
+      password: 'data-pass',
+      db: 3,
+      sentinel: {
+        sentinels: [
+          { host: 'sentinel-0.redis', port: 26379 },
+          { host: '10.0.0.7', port: 26380 },
+          { host: 'fd00::1', port: 26379 },
+        ],
+        name: 'mymaster',
+        password: 'sentinel-pass',
+      },
+    });
+  });
+
+  test('Redis Sentinel settings that cannot work are refused, each named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kg-config-'));
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ DATA_DIR: dir, ...env });
+        return [];
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems({ REDIS_SENTINELS: 'a:26379,b,c:0,d:65536,:1' })).toEqual([
+      'REDIS_SENTINELS: "b" is not host:port',
+      'REDIS_SENTINELS: "c:0" is not host:port',
+      'REDIS_SENTINELS: "d:65536" is not host:port',
+      'REDIS_SENTINELS: ":1" is not host:port',
+      "REDIS_SENTINEL_NAME (the monitored primary's name) is required with REDIS_SENTINELS",
+    ]);
+    expect(problems({ REDIS_SENTINELS: ' , ', REDIS_SENTINEL_NAME: 'm' })).toEqual([
+      'REDIS_SENTINELS lists no host:port',
+    ]);
+    const both = 'Set either REDIS_SENTINELS or REDIS_URL/REDIS_HOST, not both';
+    const sentinel = { REDIS_SENTINELS: 'a:26379', REDIS_SENTINEL_NAME: 'm' };
+    expect(problems({ ...sentinel, REDIS_URL: 'redis://r:6379' })).toEqual([both]);
+    expect(problems({ ...sentinel, REDIS_HOST: 'r' })).toEqual([both]);
+    expect(problems({ REDIS_SENTINEL_NAME: 'm', REDIS_SENTINEL_PASSWORD: 'p' })).toEqual([
+      'REDIS_SENTINEL_NAME is only used with REDIS_SENTINELS',
+      'REDIS_SENTINEL_PASSWORD is only used with REDIS_SENTINELS',
+    ]);
+  });
 });

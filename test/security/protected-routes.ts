@@ -60,6 +60,7 @@ export const PROTECTED_ROUTES: ProtectedRoute[] = [
   { method: 'DELETE', path: `${V1}/users/{self}`, minRole: 'admin' },
   { method: 'DELETE', path: `${V1}/users/999999/mfa`, minRole: 'admin' },
   { method: 'GET', path: '/api/v1/admin/audit-logs', minRole: 'admin' },
+  { method: 'GET', path: '/api/public/v1/healthz/deep', minRole: 'admin' },
   // Sign-in providers (issue #3).
   { method: 'GET', path: `${V1}/auth/identities` },
   { method: 'DELETE', path: `${V1}/auth/identities/999999` },

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BreakerState } from '../../clients/kuberag/circuit-breaker';
 import type { KubeRagClient } from '../../clients/kuberag/client';
 import type { CodegenConfig } from '../../config';
 import type { Database } from '../../db/client';
@@ -229,5 +230,10 @@ export class CodegenService {
   /** For readiness: `disabled` when KubeRAG is not configured. */
   async kuberagHealth(): Promise<'connected' | 'unavailable' | 'disabled'> {
     return this.deps.kuberag ? this.deps.kuberag.healthCheck() : 'disabled';
+  }
+
+  /** For deep health: the KubeRAG circuit breaker's state; undefined without KubeRAG. */
+  kuberagBreaker(): BreakerState | undefined {
+    return this.deps.kuberag?.breaker.state();
   }
 }
