@@ -69,9 +69,12 @@ async function openPostgres(url: string, poolMax: number): Promise<DatabaseHandl
   };
 }
 
+/** Where the embedded database keeps its files under DATA_DIR (also for backup and restore). */
+export const pgliteDirectory = (dataDir: string) => join(dataDir, 'pglite');
+
 async function openPglite(dataDir?: string): Promise<DatabaseHandle> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir ? join(dataDir, 'pglite') : undefined);
+  const client = new PGlite(dataDir ? pgliteDirectory(dataDir) : undefined);
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
   let closed = false;
