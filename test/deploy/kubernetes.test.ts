@@ -104,7 +104,7 @@ for (const dir of OVERLAYS)
       // A read-only root needs a writable /tmp.
       const tmp = container().volumeMounts.find((m: any) => m.mountPath === '/tmp');
       expect(pod().spec.volumes.find((v: any) => v.name === tmp?.name)?.emptyDir).toBeDefined();
-      expect(container().resources.requests).toMatchObject({
+      expect(structuredClone(container().resources.requests)).toMatchObject({
         cpu: expect.any(String),
         memory: expect.any(String),
       });
