@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
 import { ROOT, readRepoFile } from './dockerfile';
-import { configProblems, dummySecret, unknownVariables } from './environment';
+import { configProblems, dummySecret, SHUTDOWN_DEFAULTS_MS, unknownVariables } from './environment';
 
 /**
  * docker-compose.yml: the app with PostgreSQL and Redis, started in health-checked order, its
@@ -45,7 +45,13 @@ describe('docker-compose.yml', () => {
     const port = loadConfig({ NODE_ENV: 'test' }).port;
     expect(app.ports).toEqual([`\${KUBEGRAM_PORT:-${port}}:${port}`]);
     expect(interpolate(app.ports[0], {})).toBe(`${port}:${port}`);
-    expect(app.stop_grace_period).toBe('30s');
+    // Docker kills the container after stop_grace_period: it must cover the server's drain.
+    const drainMs = (['SHUTDOWN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS'] as const).reduce(
+      (sum, name) => sum + Number(app.environment[name] ?? SHUTDOWN_DEFAULTS_MS[name]),
+      0,
+    );
+    expect(app.stop_grace_period).toMatch(/^\d+s$/);
+    expect(Number.parseInt(app.stop_grace_period, 10) * 1000).toBeGreaterThan(drainMs);
   });
 
   test('no secret is committed: each one is a required variable of the operator', () => {

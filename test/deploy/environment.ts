@@ -24,3 +24,10 @@ export function configProblems(env: Record<string, string>): string[] {
     throw err;
   }
 }
+
+/**
+ * Production defaults of SHUTDOWN_DELAY_MS and SHUTDOWN_TIMEOUT_MS as documented by issue #12
+ * item 1, used where a deployment does not set them. Once src/config.ts parses both, read them
+ * from loadConfig({ NODE_ENV: 'production', … }) instead.
+ */
+export const SHUTDOWN_DEFAULTS_MS = { SHUTDOWN_DELAY_MS: 5000, SHUTDOWN_TIMEOUT_MS: 20_000 };

@@ -6,7 +6,7 @@ import { ENV_VARIABLES, loadConfig } from '../../src/config';
 import { kubeProblems } from '../codegen/kube-schema';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { parseDockerfile, ROOT, readRepoFile } from './dockerfile';
-import { configProblems, dummySecret, unknownVariables } from './environment';
+import { configProblems, dummySecret, SHUTDOWN_DEFAULTS_MS, unknownVariables } from './environment';
 import { requireTool } from './tools';
 
 /**
@@ -15,13 +15,6 @@ import { requireTool } from './tools';
  * server needs (probes on its real health routes, a grace period covering its drain, an
  * environment src/config.ts knows and accepts in production).
  */
-
-/**
- * Production defaults of SHUTDOWN_DELAY_MS and SHUTDOWN_TIMEOUT_MS as documented by issue #12
- * item 1, used when the ConfigMap does not set them. Once src/config.ts parses both, read them
- * from loadConfig({ NODE_ENV: 'production', … }) instead.
- */
-const SHUTDOWN_DEFAULTS_MS = { SHUTDOWN_DELAY_MS: 5000, SHUTDOWN_TIMEOUT_MS: 20_000 };
 
 const OVERLAYS = ['deploy/kubernetes/base', 'deploy/kubernetes/overlays/production'];
 const hasKubectl = requireTool('kubectl', 'rendering deploy/kubernetes with kubectl kustomize');
