@@ -80,9 +80,12 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   };
 }
 
+/** Where the embedded database keeps its files under DATA_DIR (also for backup and restore). */
+export const pgliteDirectory = (dataDir: string) => join(dataDir, 'pglite');
+
 async function openPglite(dataDir?: string): Promise<DatabaseHandle> {
   if (dataDir) prepareDataDir(dataDir);
-  const client = new PGlite(dataDir ? join(dataDir, 'pglite') : undefined);
+  const client = new PGlite(dataDir ? pgliteDirectory(dataDir) : undefined);
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
   let closed = false;

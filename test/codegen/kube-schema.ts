@@ -3,7 +3,8 @@ import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { CronJob } from 'kubernetes-models/batch/v1';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { ConfigMap, Service } from 'kubernetes-models/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
 
 /**
  * Validates generated objects against two real sources of the Kubernetes OpenAPI schema:
@@ -18,6 +19,11 @@ const KINDS: Record<string, { model: ModelClass; typeName: string }> = {
   'apps/v1/StatefulSet': { model: StatefulSet as ModelClass, typeName: 'V1StatefulSet' },
   'v1/Service': { model: Service as ModelClass, typeName: 'V1Service' },
   'v1/ConfigMap': { model: ConfigMap as ModelClass, typeName: 'V1ConfigMap' },
+  'v1/ServiceAccount': { model: ServiceAccount as ModelClass, typeName: 'V1ServiceAccount' },
+  'policy/v1/PodDisruptionBudget': {
+    model: PodDisruptionBudget as ModelClass,
+    typeName: 'V1PodDisruptionBudget',
+  },
   'batch/v1/CronJob': { model: CronJob as ModelClass, typeName: 'V1CronJob' },
   'networking.k8s.io/v1/Ingress': { model: Ingress as ModelClass, typeName: 'V1Ingress' },
   'networking.k8s.io/v1/NetworkPolicy': {
