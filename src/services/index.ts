@@ -80,7 +80,7 @@ export function createServices(deps: AppDeps) {
     accounts,
     mfa,
     signOut: createSignOut(accounts, tokens.pats, tokens.refreshTokens),
-    ownSessions: new OwnSessions(db, sessions),
+    ownSessions: new OwnSessions(db, sessions, tokens.cliLogins),
     users: new UserService(db, sessions, clock),
     tenancy,
     iac: new IacService(db, tenancy),

@@ -10,8 +10,10 @@ import type { SessionService } from '../sessions/session-service';
 import type { TenancyService } from '../tenancy';
 import { AccessTokens, looksLikeJwt, tokenFamily } from './access-tokens';
 import { CertificateService } from './certificates';
+import { CliLogins } from './cli-logins';
 import { DeviceAuthorizationService } from './device-service';
 import { TokenMaintenance } from './maintenance';
+import { CLI_CLIENT_ID } from './oauth-error';
 import { PAT_PREFIX } from './pat-format';
 import { PatService } from './pat-service';
 import { RefreshTokenService } from './refresh-service';
@@ -67,7 +69,11 @@ export function createTokenServices(deps: TokenServiceDeps) {
     accessTokens,
     revocations,
     encryptor,
-    { ttlSeconds: t.refreshTtlSeconds, graceSeconds: t.refreshGraceSeconds },
+    {
+      ttlSeconds: t.refreshTtlSeconds,
+      graceSeconds: t.refreshGraceSeconds,
+      clientTtlSeconds: { [CLI_CLIENT_ID]: t.cliTtlSeconds },
+    },
     clock,
   );
   const deviceLogins = new DeviceAuthorizationService(
@@ -85,6 +91,7 @@ export function createTokenServices(deps: TokenServiceDeps) {
     `${config.appUrl}/oauth/token`,
     clock,
   );
+  const cliLogins = new CliLogins(pats, refreshTokens, t.cliTtlSeconds, clock);
   const tokenEndpoint = new TokenEndpoint(refreshTokens, deviceLogins, certificates);
 
   const maintenance = new TokenMaintenance(db, revocations, signingKeys, clock, logger);
@@ -118,6 +125,7 @@ export function createTokenServices(deps: TokenServiceDeps) {
     refreshTokens,
     deviceLogins,
     certificates,
+    cliLogins,
     tokenEndpoint,
     tokenRevocations: revocations,
     maintenance,
