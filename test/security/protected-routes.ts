@@ -105,6 +105,7 @@ export const PROTECTED_ROUTES: ProtectedRoute[] = [
   { method: 'POST', path: '/api/public/v1/auth/tokens', body: { name: 'sec' } },
   { method: 'DELETE', path: '/api/public/v1/auth/tokens/00000000-0000-4000-8000-000000000000' },
   { method: 'POST', path: '/api/public/v1/auth/cli-logout' },
+  { method: 'POST', path: '/api/public/v1/auth/tokens/rotate' },
   { method: 'GET', path: '/api/v1/admin/keys', minRole: 'admin' },
   { method: 'POST', path: '/api/v1/admin/keys/rotate', minRole: 'admin' },
   {

@@ -81,7 +81,7 @@ async function whoami({ client, io }: Context) {
   const stored = loadAuth(client.authFile);
   const kind = stored?.type === 'pat' ? 'personal access token' : 'device login';
   const ends = stored?.renewal
-    ? `, renewed automatically (now until ${new Date(stored.renewal.expiresAt).toISOString()})`
+    ? `, valid until ${new Date(stored.renewal.expiresAt).toISOString()} (renewed automatically)`
     : '';
   io.out(`${user.email} (${user.name}, role ${user.role}) via ${kind} at ${client.apiUrl}${ends}`);
   return EXIT.ok;
