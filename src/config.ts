@@ -15,6 +15,26 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
+/** Seconds in a unit of a duration like `90d` (CLI_TOKEN_TTL). */
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** Seconds, or a whole number with a unit: `90d`, `12h`, `30m`, `45s`. */
+const duration = (def: string, minSeconds: number, maxSeconds: number) =>
+  z
+    .string()
+    .default(def)
+    .transform((value, ctx) => {
+      const match = /^([1-9][0-9]*)([smhd]?)$/.exec(value.trim());
+      const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2] || 's']! : Number.NaN;
+      if (!Number.isSafeInteger(seconds) || seconds < minSeconds || seconds > maxSeconds) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected seconds or a duration like 90d, 12h, 30m (${minSeconds} s to ${maxSeconds / 86_400} days), got "${value}"`,
+        });
+        return z.NEVER;
+      }
+      return seconds;
+    });
 const optionalString = z
   .string()
   .optional()
@@ -81,6 +101,8 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL: int(15 * 60, 30, 24 * 3600), // seconds
   REFRESH_TOKEN_TTL: int(7 * 24 * 3600, 60), // seconds per login; rotation keeps it
   REFRESH_GRACE_SECONDS: int(10, 0, 300),
+  /** Lifetime of a CLI login (cli-login token, device login); the CLI renews before the end. */
+  CLI_TOKEN_TTL: duration('90d', 60, 3650 * 86_400),
   // Sign-in providers (issue #3). A provider is on when its client id and secret are set.
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
@@ -177,6 +199,8 @@ export interface Config {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
     refreshGraceSeconds: number;
+    /** Lifetime of a CLI login: the cli-login token and the device login's refresh family. */
+    cliTtlSeconds: number;
   };
   oauth: OAuthEnvConfig;
 }
@@ -392,6 +416,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       accessTtlSeconds: env.ACCESS_TOKEN_TTL,
       refreshTtlSeconds: env.REFRESH_TOKEN_TTL,
       refreshGraceSeconds: env.REFRESH_GRACE_SECONDS,
+      cliTtlSeconds: env.CLI_TOKEN_TTL,
     },
     oauth: oauthEnvConfig(env),
   };

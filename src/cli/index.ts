@@ -2,8 +2,8 @@
 import { createInterface } from 'node:readline/promises';
 import { authFilePath, loadAuth } from '../client/auth-store';
 import { ClientError, EXIT } from '../client/errors';
-import { flag, parseArgs } from './args';
-import { type Io, run } from './commands';
+import { run } from './run';
+import type { Io } from './spec';
 
 /**
  * Entry point of the `kubegram` CLI (package.json `bin`; `bun build --compile` makes one
@@ -46,10 +46,11 @@ const io: Io = {
 
 async function main(): Promise<number> {
   try {
-    const args = parseArgs(process.argv.slice(2));
-    if (args.flags.has('help') || args.flags.has('h')) args.positionals.unshift('help');
-    const apiUrl = apiUrlOf(flag(args, 'api-url'));
-    return await run(args, { apiUrl, authFile: authFilePath() }, io);
+    const clientFor = (flag: string | undefined) => ({
+      apiUrl: apiUrlOf(flag),
+      authFile: authFilePath(),
+    });
+    return await run(process.argv.slice(2), clientFor, io);
   } catch (err) {
     if (err instanceof ClientError) {
       io.err(`error: ${err.message}`);

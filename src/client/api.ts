@@ -1,6 +1,7 @@
 import { parseAllDocuments } from 'yaml';
+import { isWellFormedPersonalAccessToken } from '../services/tokens/pat-format';
 import { authFilePath, loadAuth, removeAuth, type StoredUser, saveAuth } from './auth-store';
-import { ClientError, EXIT } from './errors';
+import { ClientError, EXIT, NotAuthenticatedError } from './errors';
 import { apiRequest, CLI_CLIENT_ID, type ClientOptions, errorFrom, send } from './http';
 
 /** Typed calls of the Kubegram API used by the CLI (and anyone scripting against it). */
@@ -37,7 +38,7 @@ export async function loginApi(
   password: string,
   mfaCode?: string,
 ) {
-  const result = await apiRequest<{ token: string; user: ApiUser }>(
+  const result = await apiRequest<{ token: string; expiresAt?: string; user: ApiUser }>(
     options,
     '/api/public/v1/auth/cli-login',
     {
@@ -46,15 +47,30 @@ export async function loginApi(
       auth: false,
     },
   );
+  const expiresAt = result.expiresAt ? Date.parse(result.expiresAt) : undefined;
   saveAuth(
-    { apiUrl: options.apiUrl, type: 'pat', token: result.token, user: result.user },
+    {
+      apiUrl: options.apiUrl,
+      type: 'pat',
+      token: result.token,
+      user: result.user,
+      ...(expiresAt ? { renewal: { issuedAt: Date.now(), expiresAt } } : {}),
+    },
     authFile(options),
   );
   return result.user;
 }
 
-/** Stores an existing PAT after checking it works. */
+/**
+ * Stores an existing PAT after checking it works. Something that is not shaped like one (a
+ * typo, a truncated paste, another service's token) is refused before any request.
+ */
 export async function loginWithToken(options: ClientOptions, token: string) {
+  if (!isWellFormedPersonalAccessToken(token)) {
+    throw new NotAuthenticatedError(
+      'That is not a Kubegram token: a personal access token looks like kgm_ followed by 38 letters and digits.',
+    );
+  }
   saveAuth({ apiUrl: options.apiUrl, type: 'pat', token }, authFile(options));
   try {
     const user = await getCurrentUser(options);
@@ -133,13 +149,18 @@ export async function completeDeviceLogin(
     });
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (res.ok) {
+      const now = Date.now();
+      const loginSeconds = body.refresh_token_expires_in;
       saveAuth(
         {
           apiUrl: options.apiUrl,
           type: 'oauth',
           token: body.access_token as string,
           refreshToken: body.refresh_token as string,
-          expiresAt: Date.now() + (body.expires_in as number) * 1000,
+          expiresAt: now + (body.expires_in as number) * 1000,
+          ...(typeof loginSeconds === 'number'
+            ? { renewal: { issuedAt: now, expiresAt: now + loginSeconds * 1000 } }
+            : {}),
         },
         authFile(options),
       );
@@ -208,6 +229,12 @@ export async function listResources(options: ClientOptions, kind: ResourceKind) 
     all.push(...res.data);
     if (page >= res.pagination.totalPages || res.data.length === 0) return all;
   }
+}
+
+/** One object of a list endpoint by id (organizations also by slug). */
+export async function getResource(options: ClientOptions, kind: ResourceKind, id: string) {
+  const path = `/api/public/v1/${kind}/${encodeURIComponent(id)}`;
+  return (await apiRequest<{ data: Record<string, unknown> }>(options, path)).data;
 }
 
 export interface ApplyResult {

@@ -13,8 +13,18 @@ export interface StoredUser {
   role: string;
 }
 
+/**
+ * When the login itself (the PAT of `login --password`, the device login's refresh family) was
+ * issued and ends, epoch milliseconds: the CLI renews it shortly before the end. Absent for a
+ * token stored with `login --token`, which its owner manages.
+ */
+export interface StoredRenewal {
+  issuedAt: number;
+  expiresAt: number;
+}
+
 export type StoredAuth =
-  | { apiUrl: string; type: 'pat'; token: string; user?: StoredUser }
+  | { apiUrl: string; type: 'pat'; token: string; user?: StoredUser; renewal?: StoredRenewal }
   | {
       apiUrl: string;
       type: 'oauth';
@@ -23,6 +33,7 @@ export type StoredAuth =
       /** Epoch milliseconds when the access token expires. */
       expiresAt: number;
       user?: StoredUser;
+      renewal?: StoredRenewal;
     };
 
 export function authFilePath(home = homedir()): string {

@@ -82,7 +82,10 @@ export function createServices(deps: AppDeps) {
     limits: { attempts, requests },
     oauth: createOAuthServices({ ...core, encryptor, sessions }),
     observability: { metrics },
-    sessions: { registry: sessions, own: new OwnSessions({ db, sessions }) },
+    sessions: {
+      registry: sessions,
+      own: new OwnSessions({ db, sessions, cliLogins: tokens.cliLogins }),
+    },
     tenancy: { directory: tenancy },
     tokens,
     users: { records: new UserService({ db, sessions, clock }) },

@@ -1,49 +1,35 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from '../helpers/http';
 import { enableMfa } from '../helpers/mfa';
 import { freePort } from '../helpers/private-redis';
 import { createUser, type SeededUser } from '../helpers/seed';
 import { answerDeviceCode, type LiveApp, startLiveApp } from '../tokens/helpers';
+import { type CliHome, cliHome } from './helpers';
 
-const CLI = join(import.meta.dir, '../../src/cli/index.ts');
 let live: LiveApp;
 let user: SeededUser;
+let cliAt: CliHome;
 let home: string;
 
 beforeAll(async () => {
   live = await startLiveApp();
   await createUser(live.t, { role: 'admin' });
   user = await createUser(live.t, { role: 'manager' });
-  home = mkdtempSync(join(tmpdir(), 'kubegram-cli-'));
+  cliAt = cliHome();
+  home = cliAt.home;
 });
 afterAll(async () => {
-  rmSync(home, { recursive: true, force: true });
+  cliAt.remove();
   await live.close();
 });
 
-function spawnCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
-  return Bun.spawn(['bun', CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: home, ...options.env },
-    stdin: options.stdin !== undefined ? new TextEncoder().encode(options.stdin) : 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-}
-
-async function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
-  const proc = spawnCli(args, options);
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { stdout, stderr, code };
-}
-
-const authFile = () => join(home, '.kubegram', 'auth.json');
+const spawnCli = (args: string[], options?: { stdin?: string; env?: Record<string, string> }) =>
+  cliAt.spawn(args, options);
+const cli = (args: string[], options?: { stdin?: string; env?: Record<string, string> }) =>
+  cliAt.run(args, options);
+const authFile = () => cliAt.authFile;
 
 describe('kubegram CLI against a live server', () => {
   test('login by device flow, approved in the "browser" by the test', async () => {

@@ -117,6 +117,7 @@ export const PROTECTED_ROUTES: ProtectedRoute[] = [
   { method: 'POST', path: `${V1}/auth/tokens`, body: { name: 'sec' } },
   { method: 'DELETE', path: `${V1}/auth/tokens/${UUID}` },
   { method: 'POST', path: `${V1}/auth/cli-logout` },
+  { method: 'POST', path: `${V1}/auth/tokens/rotate` },
   { method: 'GET', path: '/api/v1/admin/keys', minRole: 'admin' },
   { method: 'POST', path: '/api/v1/admin/keys/rotate', minRole: 'admin' },
   { method: 'GET', path: `${COMPANY}/certificates` },

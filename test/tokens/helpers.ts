@@ -18,6 +18,7 @@ export async function startLiveApp(options: TestAppOptions = {}): Promise<LiveAp
     port,
     hostname: '127.0.0.1',
     fetch: (request, srv) => t.instance.app.fetch(request, { server: srv }),
+    websocket: t.instance.websocket as never,
   });
   return {
     t,

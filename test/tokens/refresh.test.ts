@@ -50,7 +50,7 @@ describe('rotation', () => {
     expect(await meStatus(second.body.access_token)).toBe(200);
   });
 
-  test('the 7-day lifetime is absolute: rotation does not extend it', async () => {
+  test('a login lasts a fixed time: rotation does not extend it', async () => {
     const first = await deviceLogin(live.t, user);
     const second = await refresh(first.refresh_token);
     const rows = await live.t.database.db

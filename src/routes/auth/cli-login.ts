@@ -13,7 +13,7 @@ const route = createRoute({
   tags: ['tokens'],
   summary: 'Exchange email + password for a new personal access token',
   description:
-    'Same checks, rate limits, two-factor requirement (401 `MFA_REQUIRED` without `mfaCode`) and audit as the browser login; answers a new `kgm_` token (shown once).',
+    "Same checks, rate limits, two-factor requirement (401 `MFA_REQUIRED` without `mfaCode`) and audit as the browser login; answers a new `kgm_` token (shown once) with your role's default scopes, expiring after `CLI_TOKEN_TTL` (renew it with POST /auth/tokens/rotate).",
   request: {
     body: jsonBody(loginBody.extend({ name: z.string().trim().min(1).max(100).optional() })),
   },
@@ -21,7 +21,9 @@ const route = createRoute({
     200: {
       description: 'A new token',
       content: {
-        'application/json': { schema: z.object({ token: z.string(), user: userSchema }) },
+        'application/json': {
+          schema: z.object({ token: z.string(), expiresAt: z.string(), user: userSchema }),
+        },
       },
     },
     ...errorResponses(400, 401, 429),
@@ -33,14 +35,12 @@ export function cliLoginRoute({ services }: RouteDeps) {
     const body = c.req.valid('json');
     const meta = requestMeta(c);
     const user = await services.auth.accounts.verifyCredentials(body, meta);
-    const { token } = await services.tokens.pats.create(
+    const issued = await services.tokens.cliLogins.issueToken(
       user,
-      undefined,
-      { name: body.name ?? 'kubegram CLI' },
+      body.name ?? 'kubegram CLI',
       meta,
-      'auth.cli_login',
     );
     c.header('Cache-Control', 'no-store');
-    return c.json({ token, user: publicUser(user) }, 200);
+    return c.json({ ...issued, user: publicUser(user) }, 200);
   });
 }

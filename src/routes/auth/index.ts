@@ -10,6 +10,7 @@ import { mfaRoutes } from './mfa';
 import { passwordRoute } from './password';
 import { providersRoute } from './providers';
 import { registerRoute } from './register';
+import { rotateRoute } from './rotate';
 import { sessionRoutes } from './sessions';
 import { tokenRoutes } from './tokens';
 
@@ -27,5 +28,6 @@ export function authRoutes(deps: RouteDeps) {
     .route('/', sessionRoutes(deps))
     .route('/', cliLoginRoute(deps))
     .route('/', cliLogoutRoute(deps))
+    .route('/', rotateRoute(deps))
     .route('/', tokenRoutes(deps));
 }

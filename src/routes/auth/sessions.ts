@@ -9,6 +9,10 @@ import { router } from '../deps';
 const sessionSchema = z
   .object({
     id: z.string(),
+    kind: z.enum(['session', 'cli']).openapi({
+      description: '`cli`: a device login of the CLI (revoking it ends its tokens everywhere)',
+    }),
+    client: z.string().nullable().openapi({ example: 'Kubegram CLI' }),
     provider: z.string(),
     createdAt: z.string(),
     lastSeenAt: z.string(),
@@ -23,7 +27,7 @@ const list = createRoute({
   method: 'get',
   path: '/sessions',
   tags: ['auth'],
-  summary: "The caller's live sessions",
+  summary: "The caller's live sessions and CLI device logins",
   middleware: [requireAuth] as const,
   responses: {
     200: {
@@ -38,7 +42,7 @@ const revokeOne = createRoute({
   method: 'delete',
   path: '/sessions/{id}',
   tags: ['auth'],
-  summary: 'Revoke one of your sessions',
+  summary: 'Revoke one of your sessions or CLI device logins',
   middleware: [requireAuth] as const,
   request: { params: z.object({ id: z.uuid() }) },
   responses: {

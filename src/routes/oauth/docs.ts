@@ -17,6 +17,9 @@ const tokenResponse = z
     token_type: z.literal('Bearer'),
     expires_in: z.number(),
     refresh_token: z.string().optional(),
+    refresh_token_expires_in: z.number().optional().openapi({
+      description: 'Seconds until the login ends (CLI_TOKEN_TTL for the CLI); rotation keeps it',
+    }),
     scope: z.string(),
   })
   .openapi('TokenResponse');

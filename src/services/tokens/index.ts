@@ -5,8 +5,10 @@ import type { SessionService } from '../sessions/session-service';
 import type { TenancyService } from '../tenancy';
 import { AccessTokens } from './access-tokens';
 import { CertificateService } from './certificates';
+import { CliLogins } from './cli-logins';
 import { DeviceAuthorizationService } from './device-service';
 import { TokenMaintenance } from './maintenance';
+import { CLI_CLIENT_ID } from './oauth-error';
 import { PatService } from './pat-service';
 import { RefreshTokenService } from './refresh-service';
 import { jwtResolver, patResolver } from './resolvers';
@@ -66,6 +68,7 @@ export function createTokenServices(deps: TokenServiceDeps) {
     clock,
     ttlSeconds: t.refreshTtlSeconds,
     graceSeconds: t.refreshGraceSeconds,
+    clientTtlSeconds: { [CLI_CLIENT_ID]: t.cliTtlSeconds },
   });
   const deviceLogins = new DeviceAuthorizationService({
     db,
@@ -80,6 +83,12 @@ export function createTokenServices(deps: TokenServiceDeps) {
     sessions,
     accessTokens,
     tokenEndpointUrl: `${config.appUrl}/oauth/token`,
+    clock,
+  });
+  const cliLogins = new CliLogins({
+    pats,
+    refreshTokens,
+    ttlSeconds: t.cliTtlSeconds,
     clock,
   });
   const tokenEndpoint = new TokenEndpoint({
@@ -106,6 +115,7 @@ export function createTokenServices(deps: TokenServiceDeps) {
     refreshTokens,
     deviceLogins,
     certificates,
+    cliLogins,
     tokenEndpoint,
     revocations,
     revoker: new TokenRevoker({ pats, accessTokens, refreshTokens }),

@@ -27,9 +27,11 @@ export class OAuthError extends Error {
   }
 }
 
+export const CLI_CLIENT_ID = 'kubegram-cli';
+
 /** Clients of this server. Public clients (no secret): the CLI is the only one so far. */
 export const OAUTH_CLIENTS: Record<string, { name: string }> = {
-  'kubegram-cli': { name: 'Kubegram CLI' },
+  [CLI_CLIENT_ID]: { name: 'Kubegram CLI' },
 };
 
 export function knownClient(clientId: string | undefined): clientId is string {

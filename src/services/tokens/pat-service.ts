@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { SharedStore } from '../../cache/shared-store';
-import type { Database } from '../../db/client';
+import type { Database, Queryable } from '../../db/client';
 import { type PersonalAccessTokenRow, personalAccessTokens } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
@@ -134,29 +134,90 @@ export class PatService {
     }
     const token = newPersonalAccessToken();
     const row = await this.deps.db.transaction(async (tx) => {
-      const [inserted] = await tx
-        .insert(personalAccessTokens)
-        .values({
-          userId: owner.id,
-          name: input.name.trim(),
-          tokenHash: sha256Hex(token),
-          prefix: displayPrefix(token),
-          scopes,
-          createdAt: new Date(this.deps.clock.now()),
-          expiresAt: input.expiresAt,
-        })
-        .returning();
+      const inserted = await this.insert(
+        tx,
+        owner.id,
+        token,
+        input.name.trim(),
+        scopes,
+        input.expiresAt,
+      );
       await recordAudit(tx, {
         action: auditAction,
         userId: owner.id,
         resourceType: 'personal_access_token',
-        resourceId: inserted!.id,
-        details: { name: inserted!.name, scopes },
+        resourceId: inserted.id,
+        details: { name: inserted.name, scopes },
         ...meta,
       });
-      return inserted!;
+      return inserted;
     });
     return { token, row };
+  }
+
+  /**
+   * Renewal: a successor with the same name and scopes (within the owner's role today) and the
+   * same lifetime counted from now, in the transaction that revokes the presented token; then
+   * the old one is dropped from every instance's cache. An ended or foreign token is a 404.
+   */
+  async rotate(owner: AuthUser, tokenId: string, meta: RequestMeta) {
+    const token = newPersonalAccessToken();
+    const now = this.deps.clock.now();
+    const { old, row } = await this.deps.db.transaction(async (tx) => {
+      const [old] = await tx
+        .update(personalAccessTokens)
+        .set({ revokedAt: new Date(now) })
+        .where(
+          and(
+            eq(personalAccessTokens.id, tokenId),
+            eq(personalAccessTokens.userId, owner.id),
+            isNull(personalAccessTokens.revokedAt),
+          ),
+        )
+        .returning();
+      if (!old || (old.expiresAt && old.expiresAt.getTime() <= now)) {
+        throw new NotFoundError('Token');
+      }
+      const lifetimeMs = old.expiresAt && old.expiresAt.getTime() - old.createdAt.getTime();
+      const allowed = new Set<string>(grantableScopes(owner.role));
+      const scopes = old.scopes.filter((s) => allowed.has(s));
+      const expiresAt = lifetimeMs ? new Date(now + lifetimeMs) : undefined;
+      const row = await this.insert(tx, owner.id, token, old.name, scopes, expiresAt);
+      await recordAudit(tx, {
+        action: 'token.rotated',
+        userId: owner.id,
+        resourceType: 'personal_access_token',
+        resourceId: row.id,
+        details: { name: row.name, scopes, replaces: old.id },
+        ...meta,
+      });
+      return { old, row };
+    });
+    await this.invalidate([old.tokenHash]);
+    return { token, row };
+  }
+
+  private async insert(
+    q: Queryable,
+    userId: number,
+    token: string,
+    name: string,
+    scopes: string[],
+    expiresAt: Date | undefined,
+  ) {
+    const [inserted] = await q
+      .insert(personalAccessTokens)
+      .values({
+        userId,
+        name,
+        tokenHash: sha256Hex(token),
+        prefix: displayPrefix(token),
+        scopes,
+        createdAt: new Date(this.deps.clock.now()),
+        expiresAt,
+      })
+      .returning();
+    return inserted!;
   }
 
   /** The user's tokens that still work, newest first. */

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../../db/client';
 import { refreshTokens } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
 import type { Encryptor } from '../../lib/encryption';
+import { ConflictError } from '../../lib/errors';
 import { newOpaqueToken, sha256Hex } from '../../lib/tokens';
 import { type RequestMeta, recordAudit } from '../audit/audit-service';
 import type { AccessTokens } from './access-tokens';
@@ -17,7 +18,19 @@ export interface TokenResponse {
   token_type: 'Bearer';
   expires_in: number;
   refresh_token?: string;
+  /** Seconds until the login (the family) ends, rotation or not; the CLI renews before it. */
+  refresh_token_expires_in?: number;
   scope: string;
+}
+
+/** A live refresh family, as the sessions view shows it. */
+export interface RefreshFamilyView {
+  familyId: string;
+  clientId: string;
+  createdAt: Date;
+  /** The last rotation: an active client rotates at least once per access-token lifetime. */
+  lastUsedAt: Date;
+  expiresAt: Date;
 }
 
 export interface RefreshOptions {
@@ -25,6 +38,8 @@ export interface RefreshOptions {
   ttlSeconds: number;
   /** A retry of the token just rotated, within this window, gets the same new pair. */
   graceSeconds: number;
+  /** Login lifetime per OAuth client where it differs from ttlSeconds (the CLI's: CLI_TOKEN_TTL). */
+  clientTtlSeconds?: Readonly<Record<string, number>>;
 }
 
 const REFRESH_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -103,6 +118,7 @@ export class RefreshTokenService {
       token_type: 'Bearer',
       expires_in: this.deps.accessTokens.ttlSeconds,
       refresh_token: refreshToken,
+      refresh_token_expires_in: Math.max(0, Math.floor((familyExpiresAt.getTime() - now) / 1000)),
       scope: scopes.join(' '),
     };
     const row = {
@@ -125,7 +141,8 @@ export class RefreshTokenService {
     scopes: string[],
     familyId: string,
   ) {
-    const expiresAt = new Date(this.deps.clock.now() + this.deps.ttlSeconds * 1000);
+    const ttlSeconds = this.deps.clientTtlSeconds?.[clientId] ?? this.deps.ttlSeconds;
+    const expiresAt = new Date(this.deps.clock.now() + ttlSeconds * 1000);
     const next = await this.successor(user, clientId, scopes, familyId, expiresAt);
     await q.insert(refreshTokens).values(next.row);
     return next;
@@ -231,6 +248,99 @@ export class RefreshTokenService {
   }
 
   /**
+   * Renewal before the end of a login: a new family for the same client and scopes (within the
+   * owner's role), with a fresh lifetime, and the old family revoked on every instance. The
+   * caller presents an access token of the old family; a family that already ended is a 409.
+   */
+  async renewFamily(
+    user: { id: number; role: Parameters<typeof grantableScopes>[0] },
+    familyId: string,
+    meta: RequestMeta,
+  ): Promise<TokenResponse> {
+    await this.deps.accessTokens.prepare();
+    const response = await this.deps.db.transaction(async (tx) => {
+      const [current] = await tx
+        .select({ clientId: refreshTokens.clientId, scopes: refreshTokens.scopes })
+        .from(refreshTokens)
+        .where(this.liveTokenOf(familyId, user.id))
+        .for('update');
+      if (!current) throw new ConflictError('This login cannot be renewed; sign in again');
+      await this.revokeFamilyRows(tx, familyId);
+      const newFamilyId = randomUUID();
+      const scopes = cappedScopes(current.scopes, user.role);
+      const { response } = await this.mint(tx, user, current.clientId, scopes, newFamilyId);
+      await recordAudit(tx, {
+        action: 'auth.token_renewed',
+        userId: user.id,
+        resourceType: 'refresh_token_family',
+        resourceId: newFamilyId,
+        details: { clientId: current.clientId, replaces: familyId },
+        ...meta,
+      });
+      return response;
+    });
+    await this.deps.revocations.publishFamilies([familyId]);
+    return response;
+  }
+
+  /** The user's live families (logins), most recently used first. */
+  async listFamilies(userId: number): Promise<RefreshFamilyView[]> {
+    const lastUsedAt = sql<Date>`max(${refreshTokens.createdAt})`.mapWith(refreshTokens.createdAt);
+    return this.deps.db
+      .select({
+        familyId: refreshTokens.familyId,
+        clientId: refreshTokens.clientId,
+        createdAt: sql<Date>`min(${refreshTokens.createdAt})`.mapWith(refreshTokens.createdAt),
+        lastUsedAt,
+        expiresAt: sql<Date>`max(${refreshTokens.expiresAt})`.mapWith(refreshTokens.expiresAt),
+      })
+      .from(refreshTokens)
+      .where(
+        and(
+          eq(refreshTokens.userId, userId),
+          isNull(refreshTokens.revokedAt),
+          gt(refreshTokens.expiresAt, new Date(this.deps.clock.now())),
+        ),
+      )
+      .groupBy(refreshTokens.familyId, refreshTokens.clientId)
+      .orderBy(desc(lastUsedAt));
+  }
+
+  /** Revokes one of the user's live families; false when it is not theirs or already ended. */
+  async revokeOwnFamily(userId: number, familyId: string, meta: RequestMeta): Promise<boolean> {
+    const [live] = await this.deps.db
+      .select({ id: refreshTokens.id })
+      .from(refreshTokens)
+      .where(this.liveTokenOf(familyId, userId))
+      .limit(1);
+    if (!live) return false;
+    await this.revokeFamily(familyId, userId, meta);
+    return true;
+  }
+
+  /** The family's current (unused, unrevoked, unexpired) refresh token of this user. */
+  private liveTokenOf(familyId: string, userId: number) {
+    return and(
+      eq(refreshTokens.familyId, familyId),
+      eq(refreshTokens.userId, userId),
+      isNull(refreshTokens.usedAt),
+      isNull(refreshTokens.revokedAt),
+      gt(refreshTokens.expiresAt, new Date(this.deps.clock.now())),
+    );
+  }
+
+  /** Inside a transaction: every token of the family revoked and the family recorded as such. */
+  private async revokeFamilyRows(tx: Queryable, familyId: string) {
+    const rows = await tx
+      .update(refreshTokens)
+      .set({ revokedAt: new Date(this.deps.clock.now()) })
+      .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
+      .returning({ id: refreshTokens.id });
+    await this.deps.revocations.recordFamilies(tx, [familyId]);
+    return rows.length;
+  }
+
+  /**
    * RFC 7009 for refresh tokens and, through `sid`, access tokens: revokes the family. Returns
    * whether anything was revoked (the endpoint answers 200 either way).
    */
@@ -247,21 +357,16 @@ export class RefreshTokenService {
 
   async revokeFamily(familyId: string, userId: number, meta: RequestMeta) {
     const revoked = await this.deps.db.transaction(async (tx) => {
-      const rows = await tx
-        .update(refreshTokens)
-        .set({ revokedAt: new Date(this.deps.clock.now()) })
-        .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
-        .returning({ id: refreshTokens.id });
-      await this.deps.revocations.recordFamilies(tx, [familyId]);
+      const tokens = await this.revokeFamilyRows(tx, familyId);
       await recordAudit(tx, {
         action: 'auth.token_family_revoked',
         userId,
         resourceType: 'refresh_token_family',
         resourceId: familyId,
-        details: { tokens: rows.length },
+        details: { tokens },
         ...meta,
       });
-      return rows.length;
+      return tokens;
     });
     await this.deps.revocations.publishFamilies([familyId]);
     return revoked;

@@ -10,8 +10,12 @@ export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ADMIN_API = '/api/v1/admin';
-/** Ending your own credential is always allowed, whatever the token may otherwise do. */
-const ALWAYS_ALLOWED = new Set(['/api/public/v1/auth/cli-logout', '/api/public/v1/auth/logout']);
+/** Ending or renewing your own credential is always allowed, whatever the token may otherwise do. */
+const ALWAYS_ALLOWED = new Set([
+  '/api/public/v1/auth/cli-logout',
+  '/api/public/v1/auth/logout',
+  '/api/public/v1/auth/tokens/rotate',
+]);
 
 export function isTokenScope(value: string): value is TokenScope {
   return (TOKEN_SCOPES as readonly string[]).includes(value);
