@@ -53,7 +53,10 @@ function shown(answer: unknown): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
-/** Waits until a server process started by a test answers its liveness probe. */
+/**
+ * Waits until a server process started by a test answers its liveness probe. A fresh PGlite data
+ * directory takes seconds to initialise, and over 20 s on a busy machine.
+ */
 export function waitForLive(url: string): Promise<true> {
   return waitFor(
     () =>
@@ -61,6 +64,6 @@ export function waitForLive(url: string): Promise<true> {
         (r) => r.ok || undefined,
         () => undefined,
       ),
-    { timeoutMs: 20_000, intervalMs: 50, what: `the server on ${url} to answer` },
+    { timeoutMs: 45_000, intervalMs: 50, what: `the server on ${url} to answer` },
   );
 }

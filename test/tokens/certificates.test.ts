@@ -160,6 +160,8 @@ describe('certificate flow', () => {
     const token = (await exchange(await assertion(id, privateKey, 'EdDSA'))).body.access_token;
     const me = () => call(live.t, 'GET', '/api/public/v1/auth/me', { bearer: token });
     expect((await me()).status).toBe(200);
+    // The revocation refuses tokens issued before it (not-before, in ms): let time move on.
+    clock.advance(1);
     const revoked = await call(live.t, 'DELETE', `${certsPath()}/${id}`, { cookie: owner.token });
     expect(revoked.status).toBe(200);
     expect(revoked.body.data.revokedAt).toBeString();
