@@ -1,5 +1,5 @@
-import { test } from 'bun:test';
 import { spawnSync } from 'node:child_process';
+import { missing } from '../helpers/requirements';
 
 /** Whether `command` is on PATH. */
 export function onPath(command: string): boolean {
@@ -12,12 +12,5 @@ export function onPath(command: string): boolean {
  * skipping.
  */
 export function requireTool(command: string, why: string): boolean {
-  if (onPath(command)) return true;
-  const reason = `${command} not found: ${why} skipped`;
-  if (process.env.CI === 'true') {
-    test(`${command} is installed (required under CI)`, () => {
-      throw new Error(reason);
-    });
-  } else console.log(`[skip] ${reason}`);
-  return false;
+  return !missing(command, onPath(command), `not on PATH: ${why} skipped`);
 }
